@@ -1,0 +1,13 @@
+"""Mount each module's router under /api/v1. New modules add one line here."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+
+def mount(api: NinjaAPI) -> None:
+    from phoihop.api.endpoints import router as auth_router
+    from phoihop.orgs.api import router as orgs_router
+
+    api.add_router("/", auth_router)
+    api.add_router("/orgs", orgs_router)

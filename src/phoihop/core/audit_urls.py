@@ -1,0 +1,9 @@
+from django.urls import path
+
+from phoihop.core import audit_views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", audit_views.audit_list, name="event-list"),
+]
