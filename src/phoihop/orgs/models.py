@@ -111,7 +111,7 @@ class Unit(MP_Node, BaseModel):
         """Return the nearest territory at or above this unit (a body's commune or province)."""
         if self.is_territory:
             return self
-        return self.get_ancestors().filter(kind__in=self.TERRITORY_KINDS).last() or self
+        return Unit.objects.get_ancestors(self).filter(kind__in=self.TERRITORY_KINDS).last() or self
 
 
 class UnitSuccession(BaseModel):

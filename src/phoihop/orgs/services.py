@@ -62,14 +62,17 @@ def unit_create(*, actor: Any, parent: Unit | None, audit: bool = True, **fields
     """
     code = fields.get("code", "").strip()
     fields["code"] = code
-    _check_code_free(code)
+    if fields.get("valid_to") is None:  # a unit created closed (history) may reuse an open code
+        _check_code_free(code)
     fields.setdefault("province_code", _province_code(parent, code, fields.get("kind", "")))
     unit = Unit(**fields)
     unit.full_clean(exclude=["path", "depth", "numchild"], validate_constraints=False)
     if parent is None:
         unit = Unit.objects.add_root(instance=unit)
     else:
-        if parent.valid_to is not None:
+        # History may be entered below a closed unit, as long as it closed no later than its parent.
+        closes = unit.valid_to
+        if parent.valid_to is not None and (closes is None or closes > parent.valid_to):
             raise ValidationError({"parent": _("A unit cannot be added under a closed unit.")})
         unit = Unit.objects.add_child(parent, instance=unit)
     if audit:
@@ -104,7 +107,7 @@ def unit_move(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
     """Move a unit (with its subtree) under another parent."""
     if new_parent.pk == unit.pk or new_parent.path.startswith(unit.path):
         raise ValidationError({"parent": _("A unit cannot be moved under itself or one of its own units.")})
-    old_parent = unit.get_parent()
+    old_parent = Unit.objects.get_parent(unit)
     try:
         Unit.objects.move(unit, new_parent, pos="last-child")
     except InvalidMoveToDescendant as exc:  # the check above should have caught it

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from phoihop.core.middleware import UserLanguageMiddleware
 from phoihop.orgs import access, selectors, services
 from phoihop.orgs.forms import LanguageForm, LoginForm, TokenForm
-from phoihop.orgs.models import Role
+from phoihop.orgs.models import Role, Unit
 
 
 class LoginView(auth_views.LoginView):
@@ -125,7 +125,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "orgs/unit_detail.html",
         {
             "unit": unit,
-            "ancestors": unit.get_ancestors(),
+            "ancestors": Unit.objects.get_ancestors(unit),
             "children": selectors.unit_children(user=request.user, unit=unit, include_closed=include_closed),
             "members": selectors.unit_members(user=request.user, unit=unit),
             "history": selectors.unit_history(unit=unit),
