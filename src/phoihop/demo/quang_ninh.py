@@ -62,6 +62,14 @@ DEPARTMENTS = [
 ]
 
 
+# Queries of vietnamadminunits' own SQLite data set (its documented `query()` entry point).
+_LEGACY_SQL = (
+    "SELECT provinceKey, districtKey, wardKey, ward, wardType, wardCode, district, districtType, districtCode "
+    "FROM admin_units_legacy WHERE provinceCode = '22' ORDER BY districtCode, wardCode"
+)
+_NEW_SQL = "SELECT wardKey, wardCode FROM admin_units WHERE provinceCode = '22'"
+
+
 @dataclass(frozen=True)
 class OldCommune:
     key: str  # vietnamadminunits' "province_district_ward" key
@@ -80,10 +88,7 @@ def new_communes() -> list[vp.Ward]:
 
 
 def old_structure() -> tuple[list[dict], list[OldCommune]]:
-    rows = vau_query(
-        "SELECT provinceKey, districtKey, wardKey, ward, wardType, wardCode, district, districtType, districtCode "
-        f"FROM admin_units_legacy WHERE provinceCode = '{PROVINCE_CODE}' ORDER BY districtCode, wardCode"
-    )
+    rows = vau_query(_LEGACY_SQL)
     districts: dict[str, dict] = {}
     communes = []
     for row in rows:
@@ -108,10 +113,7 @@ def old_to_new() -> dict[str, list[str]]:
     data = json.loads(
         (importlib.resources.files("vietnamadminunits") / "data" / "converter_2025.json").read_text(encoding="utf-8")
     )
-    new_codes = {
-        row["wardKey"]: row["wardCode"]
-        for row in vau_query(f"SELECT wardKey, wardCode FROM admin_units WHERE provinceCode = '{PROVINCE_CODE}'")
-    }
+    new_codes = {row["wardKey"]: row["wardCode"] for row in vau_query(_NEW_SQL)}
     mapping: dict[str, list[str]] = {}
     for new_key, old_keys in data["DICT_PROVINCE_WARD_NO_DIVIDED"]["tinhquangninh"].items():
         for old_key in old_keys:

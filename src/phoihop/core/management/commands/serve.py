@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if settings.STATIC_ROOT:
             call_command("collectstatic", interactive=False, verbosity=0)
         sys.stdout.flush()
-        os.execvp(
+        os.execvp(  # noqa: S606 - replace this process with the server, no shell involved
             sys.executable,
             [
                 sys.executable,

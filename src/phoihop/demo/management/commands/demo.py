@@ -36,7 +36,7 @@ class Command(BaseCommand):
             return
         sys.stdout.flush()
         # Serve the way production does (gunicorn), on loopback only: the demo's passwords are public.
-        os.execvp(
+        os.execvp(  # noqa: S606 - replace this process with the server, no shell involved
             sys.executable,
             [
                 sys.executable,
