@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from phoihop.core.po import parse_po  # noqa: E402
+from phoihop.core.po import parse_po
 
 
 def main(path: str) -> int:
