@@ -170,7 +170,12 @@ if TESTING:
 
 AXES_FAILURE_LIMIT = env_int("PHOIHOP_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("PHOIHOP_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the pair (account, address), not either alone: a commune office shares one public
+# address behind its router, so locking by address would shut out every colleague, and locking
+# by account alone would let anyone lock a chairman out by typing wrong passwords on purpose.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind the reverse proxy every request comes from the proxy's address; read the client's.
+AXES_CLIENT_IP_CALLABLE = "phoihop.core.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "orgs/locked_out.html"
@@ -197,6 +202,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 # Static and uploaded files -------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the project's own stylesheet (phoihop/app.css)
 # Outside production nothing is collected (WHITENOISE_USE_FINDERS below), so no folder is needed.
 STATIC_ROOT = Path(env_str("PHOIHOP_STATIC_DIR", str(DATA_DIR / "static"))) if PRODUCTION else None
 MEDIA_URL = "/media/"
@@ -245,8 +251,15 @@ SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
-SECURE_HSTS_PRELOAD = False
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PHOIHOP_BEHIND_PROXY", _https) else None
+# Only permits submission to the browsers' preload list (the domain owner does that by hand);
+# the header requires the year-long, subdomain-wide policy above, which production already has.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https and SECURE_HSTS_INCLUDE_SUBDOMAINS)
+# Production runs gunicorn behind a reverse proxy (nginx) that sets X-Forwarded-Proto and
+# appends the client's address to X-Forwarded-For; PHOIHOP_PROXY_COUNT says how many proxies
+# in a row did so (core.middleware.client_ip reads the address the outermost one saw).
+PHOIHOP_BEHIND_PROXY = env_bool("PHOIHOP_BEHIND_PROXY", _https)
+PHOIHOP_PROXY_COUNT = env_int("PHOIHOP_PROXY_COUNT", 1)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PHOIHOP_BEHIND_PROXY else None
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_AGE = env_int("PHOIHOP_SESSION_HOURS", 12) * 3600
 X_FRAME_OPTIONS = "DENY"

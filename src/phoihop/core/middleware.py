@@ -4,6 +4,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -12,15 +13,34 @@ from phoihop.core.audit import current_ip
 request_log = logging.getLogger("phoihop.request")
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """Return the address of the person's machine, for the audit trail, the log and the lockout.
+
+    Behind our reverse proxy REMOTE_ADDR is the proxy itself, so every person would share one
+    address (and one lockout). Each trusted proxy appends the address it saw to X-Forwarded-For;
+    the entry PHOIHOP_PROXY_COUNT places from the right is the one the outermost proxy saw.
+    Entries further left were written by the client and could be forged, so they are ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    if not settings.PHOIHOP_BEHIND_PROXY:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    count = max(settings.PHOIHOP_PROXY_COUNT, 1)
+    if len(forwarded) >= count:
+        return forwarded[-count]
+    return remote
+
+
 class RequestLogMiddleware:
-    """Log one line per request: method, path, status, duration, user (JSON in production)."""
+    """Log one line per request: method, path, status, duration, user, address (JSON in production)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        ip = client_ip(request)
+        token = current_ip.set(ip)
         try:
             response = self.get_response(request)
         finally:
@@ -37,6 +57,7 @@ class RequestLogMiddleware:
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "ip": ip,
             },
         )
         return response
@@ -55,8 +76,6 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-
         language = request.session.get(self.session_key) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language

@@ -12,7 +12,9 @@ from phoihop.core.audit import audit_record, current_ip
 
 def _remember_ip(request: Any) -> None:
     if request is not None:
-        current_ip.set(request.META.get("REMOTE_ADDR"))
+        from phoihop.core.middleware import client_ip  # the proxy-aware address
+
+        current_ip.set(client_ip(request))
 
 
 @receiver(user_logged_in)

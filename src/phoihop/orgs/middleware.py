@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from phoihop.orgs.access import is_system_admin
 
@@ -33,12 +34,14 @@ class RequireAdminTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
+        # Templates hide the menu and search box while the second step is pending: every
+        # link there would only bounce back to the code page.
+        request.two_factor_pending = (
             settings.PHOIHOP_REQUIRE_ADMIN_2FA
             and user.is_authenticated
             and not user.is_verified()
-            and not request.path.startswith(_OPEN_PREFIXES)
             and is_system_admin(user)
-        ):
-            return redirect(f"{reverse('orgs:two-factor')}?next={request.get_full_path()}")
+        )
+        if request.two_factor_pending and not request.path.startswith(_OPEN_PREFIXES):
+            return redirect(f"{reverse('orgs:two-factor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
