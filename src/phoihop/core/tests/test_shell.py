@@ -42,10 +42,15 @@ class PageAudit(HTMLParser):
         self.links: list[str] = []
         self.controls: list[dict[str, str | None]] = []
         self.label_targets: set[str] = set()
+        self.ids: list[str] = []
+        self.described_by: list[str] = []
         self._open_labels = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(a["id"])
+        self.described_by += (a.get("aria-describedby") or "").split()
         if tag == "html":
             self.lang = a.get("lang")
         elif tag == "meta" and a.get("name") == "viewport":
@@ -80,6 +85,9 @@ class PageAudit(HTMLParser):
             named = control.get("aria-label") or control["_wrapped"] or control.get("id") in self.label_targets
             if not named:
                 found.append(f"form control without a label: {control.get('name') or control}")
+        # A screen reader reads the help and the error a field points at: the target must exist.
+        found += [f"aria-describedby points nowhere: {ref}" for ref in self.described_by if ref not in self.ids]
+        found += [f"duplicate id: {ref}" for ref in sorted({i for i in self.ids if self.ids.count(i) > 1})]
         return found
 
 
@@ -169,14 +177,30 @@ def test_the_page_audit_catches_what_it_is_meant_to_catch():
     # The crawl tests are only as good as this detector: prove it fails bad pages.
     bad = (
         '<html><head><script src="https://cdn.example/x.js"></script></head>'
-        '<body><input name="q"><label for="b">B</label><input id="b" name="b"></body></html>'
+        '<body><input name="q"><label for="b">B</label><input id="b" name="b" aria-describedby="b_error">'
+        '<p id="x"></p><p id="x"></p></body></html>'
     )
     problems = audit_page(bad).problems()
-    assert "<html> has no lang" in problems
-    assert "no viewport meta tag" in problems
-    assert "loads an external resource: https://cdn.example/x.js" in problems
-    assert problems[-1] == "form control without a label: q"
-    assert len(problems) == 4
+    assert problems == [
+        "<html> has no lang",
+        "no viewport meta tag",
+        "loads an external resource: https://cdn.example/x.js",
+        "form control without a label: q",
+        "aria-describedby points nowhere: b_error",
+        "duplicate id: x",
+    ]
+
+
+def test_password_change_errors_and_help_are_tied_to_their_fields(client, commune_officer):
+    client.force_login(commune_officer)
+    response = client.post(
+        reverse("orgs:password-change"),
+        {"old_password": "wrong", "new_password1": "short", "new_password2": "other"},
+    )
+    assert response.status_code == 200
+    assert 'aria-describedby="id_old_password_error"' in response.text
+    assert 'id="id_new_password1_helptext"' in response.text
+    assert audit_page(response.text).problems() == []
 
 
 def test_focus_is_always_visible_in_the_stylesheet():
@@ -209,6 +233,12 @@ def test_visitors_see_no_menu_and_no_search_box(client, db):
     html = client.get(reverse("orgs:login")).text
     assert 'id="global-search"' not in html
     assert 'class="menu"' not in html
+
+
+def test_language_buttons_name_each_language_in_itself(client, db):
+    html = client.get(reverse("orgs:login")).text
+    assert '<button type="submit" name="language" value="vi" lang="vi" aria-pressed="true">Tiếng Việt</button>' in html
+    assert '<button type="submit" name="language" value="en" lang="en">English</button>' in html
 
 
 def test_current_page_is_marked_in_the_menu(client, commune_officer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -69,7 +70,7 @@ def test_every_login_failure_gets_the_same_message(client, commune_officer, pass
     errors = response.context["form"].non_field_errors()
     assert list(errors) == [SAME_MESSAGE]
     # The message is announced to screen readers as soon as the page loads.
-    assert re.search(r'<div role="alert">.*' + re.escape(SAME_MESSAGE), response.text, re.S)
+    assert re.search(r'<div role="alert" class="form-alert">.*' + re.escape(SAME_MESSAGE), response.text, re.S)
     assert "_auth_user_id" not in client.session
 
 
@@ -220,10 +221,32 @@ def test_a_second_login_asks_for_the_code_without_enrolling_again(client, provin
     assert AuditEvent.objects.filter(verb="auth.two_factor_enrolled").count() == 1
 
 
+def test_the_key_to_type_by_hand_is_the_base32_secret_of_the_qr_code(client, province_admin, password):
+    log_in(client, "admin", password)
+    page = client.get(reverse("orgs:two-factor"))
+    device = TOTPDevice.objects.get(user=province_admin)
+    typed = re.search(r'<code class="secret">(\w+)</code>', page.text).group(1)
+    assert f"secret={typed}" in device.config_url
+    assert base64.b32decode(typed + "=" * (-len(typed) % 8)) == device.bin_key
+
+
+def test_a_code_typed_with_a_space_as_the_app_shows_it_is_accepted(client, province_admin, password):
+    log_in(client, "admin", password)
+    client.get(reverse("orgs:two-factor"))
+    device = TOTPDevice.objects.get(user=province_admin)
+    code = current_code(device)
+    response = client.post(reverse("orgs:two-factor"), {"token": f" {code[:3]} {code[3:]} "})
+    assert response.status_code == 302
+
+
 def test_an_officer_is_never_asked_for_a_code(client, commune_officer, password):
     log_in(client, "xa", password)
     assert client.get(reverse("core:home")).status_code == 200
     assert client.get(reverse("orgs:unit-tree")).status_code == 200
+    # Nor can they enrol a device that no login would ever ask for.
+    response = client.get(reverse("orgs:two-factor"))
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     assert not TOTPDevice.objects.exists()
 
 
