@@ -280,6 +280,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # axes logs every login at INFO; the audit trail already records them, with the person.
+        "axes": {"level": "WARNING"},
         "phoihop.request": {"level": "INFO" if not TESTING else "WARNING", "propagate": True},
     },
 }

@@ -29,6 +29,10 @@ class TokenForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
+    def clean_token(self) -> str:
+        # Apps show the code as "123 456"; people type it as they see it.
+        return "".join(self.cleaned_data["token"].split())
+
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=User.Language.choices)
