@@ -225,6 +225,10 @@ class Obligation(BaseModel):
     evidence_kinds = models.JSONField(_("accepted evidence"), default=list, blank=True)
     # Bumped when the schedule or deadline changes, so regeneration knows which rule made an occurrence.
     schedule_version = models.PositiveIntegerField(default=1)
+    # The day the schedule or deadline was last edited: occurrences due on or before it keep the
+    # rule they were made under, so a later run of generation does not add past duties under the
+    # new rule (they would all be overdue at once).
+    schedule_changed_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("obligation")
