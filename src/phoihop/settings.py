@@ -190,6 +190,9 @@ PHOIHOP_REQUIRE_ADMIN_2FA = env_bool("PHOIHOP_REQUIRE_ADMIN_2FA", True)
 # API tokens expire after this many days unless renewed (0 = never).
 PHOIHOP_API_TOKEN_DAYS = env_int("PHOIHOP_API_TOKEN_DAYS", 90)
 
+# An open duty due within this many working days shows as "due soon" (agreements).
+PHOIHOP_DUE_SOON_DAYS = env_int("PHOIHOP_DUE_SOON_DAYS", 7)
+
 # Internationalisation ----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "vi"
