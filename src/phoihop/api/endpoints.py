@@ -81,7 +81,7 @@ def _second_factor_passed(user: object, code: str) -> bool:
     """System admins need a current code from a confirmed TOTP device, as on the web (orgs.views.two_factor)."""
     if not settings.PHOIHOP_REQUIRE_ADMIN_2FA or not access.is_system_admin(user):
         return True
-    code = code.strip()
+    code = "".join(code.split())  # apps show "123 456"; people type it as they see it (as on the web)
     # Without a confirmed device there is no code to check: enrolment happens on the web first.
     return bool(code) and any(d.verify_token(code) for d in TOTPDevice.objects.filter(user=user, confirmed=True))
 

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from phoihop.api.errors import unauthorized_message
 from phoihop.api.models import ApiToken
 from phoihop.api.services import token_issue, token_revoke
 from phoihop.api.tests.helpers import current_code, send
 from phoihop.core.models import AuditEvent
+from phoihop.core.tests.catalog import write_catalog
 
 
 def obtain(client, username, password, **extra):
@@ -119,6 +121,13 @@ def test_every_authentication_failure_gets_the_same_401(failures):
     assert len(set(bodies.values())) == 1, bodies
 
 
+def test_the_401_message_is_translated_and_sent_as_utf8(client, settings, tmp_path):
+    settings.LOCALE_PATHS = [write_catalog(tmp_path, {unauthorized_message(): "Xác thực không thành công."})]
+    response = send(client, "get", "/me")
+    assert response.status_code == 401
+    assert "Xác thực không thành công.".encode() in response.content
+
+
 def test_a_disabled_persons_existing_token_stops_working(client, commune_officer):
     _token, raw = token_issue(user=commune_officer)
     assert use(client, raw).status_code == 200
@@ -184,6 +193,11 @@ def test_system_admin_needs_the_current_totp_code(client, province_admin, admin_
         response = obtain(client, "admin", password, otp=current_code(admin_device))
     assert response.status_code == 200
     assert use(client, response.json()["token"]).json()["is_system_admin"] is True
+
+
+def test_totp_code_may_be_typed_with_the_apps_space(client, province_admin, admin_device, password):
+    code = current_code(admin_device)
+    assert obtain(client, "admin", password, otp=f"{code[:3]} {code[3:]}").status_code == 200
 
 
 def test_unconfirmed_device_does_not_count(client, province_admin, admin_device, password):

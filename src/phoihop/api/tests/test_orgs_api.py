@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from phoihop.api.pagination import MAX_LIMIT
 from phoihop.api.tests.helpers import send
 from phoihop.core.models import AuditEvent
+from phoihop.core.tests.catalog import write_catalog
 from phoihop.orgs import services
 from phoihop.orgs.models import Membership, Role, Unit
 
@@ -227,6 +228,14 @@ def test_officer_from_other_commune_gets_404(tree, as_user, officer_other_commun
     response = as_user(officer_other_commune, method, path, body)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+def test_error_bodies_carry_vietnamese_as_utf8(tree, as_user, officer_other_commune, settings, tmp_path):
+    settings.LOCALE_PATHS = [write_catalog(tmp_path, {"Not found.": "Không tìm thấy."})]
+    response = as_user(officer_other_commune, "get", "/orgs/units/07090")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "Không tìm thấy.".encode() in response.content
 
 
 def test_closed_unit_of_another_commune_is_404_too(tree, as_user, province_admin, officer_other_commune):
