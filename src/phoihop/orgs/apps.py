@@ -9,12 +9,19 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from phoihop.core import navigation, scope, search
-        from phoihop.orgs import access
+        from phoihop.orgs import access, selectors
         from phoihop.orgs.models import Unit
 
         scope.install(access.scope_queryset)
         navigation.register("home", _("Home"), "core:home", order=0)
         navigation.register("orgs", _("Organisations"), "orgs:unit-tree", order=10)
+        navigation.register(
+            "people",
+            _("People"),
+            "orgs:person-list",
+            order=15,
+            visible=lambda r: selectors.can_manage_people(user=r.user),
+        )
         navigation.register(
             "audit",
             _("Audit trail"),

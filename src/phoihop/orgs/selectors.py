@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
 from phoihop.orgs import access
@@ -113,20 +114,90 @@ def home_summary(*, user: User) -> dict[str, Any]:
     return {"memberships": user_memberships(user=user)}
 
 
-def people_list(*, user: Any, query: str = "") -> QuerySet[User]:
-    """Return the people who hold a membership the viewer can see (system admins: everyone)."""
+def can_manage_people(*, user: Any) -> bool:
+    """Whether the person administers any unit (the people screens are theirs). No query: memberships are cached."""
+    return access.is_system_admin(user) or any(
+        r.rank >= access.ROLE_RANK[Role.UNIT_ADMIN] for r in access.reaches(user)
+    )
+
+
+def people_list(
+    *, user: Any, query: str = "", include_former: bool = False, min_role: Role = Role.UNIT_ADMIN
+) -> QuerySet[User]:
+    """Return the people who hold a membership in the units the viewer reaches with `min_role`.
+
+    System admins see everyone, including people without any membership. `include_former` adds
+    people whose membership there has ended, so an administrator can find them to re-grant.
+    Each person carries `visible_memberships`: their open memberships inside the viewer's scope
+    only, so the list never tells one commune where else a person works.
+    """
+    open_memberships = Membership.objects.filter(ended_on__isnull=True)
     if access.is_system_admin(user):
         people = User.objects.all()
     else:
-        visible = access.scope_queryset(Membership.objects.filter(ended_on__isnull=True), user, via="unit")
+        memberships = Membership.objects.all() if include_former else open_memberships
+        visible = access.scope_queryset(memberships, user, via="unit", min_role=min_role)
         people = User.objects.filter(pk__in=visible.values("user_id"))
     if query:
+        query = query.strip()
         people = people.filter(Q(username__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query))
-    return people.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.filter(ended_on__isnull=True).select_related("unit"))
-    ).order_by("username")
+    shown = access.scope_queryset(open_memberships, user, via="unit").select_related("unit").order_by("unit__path")
+    return people.prefetch_related(Prefetch("memberships", queryset=shown, to_attr="visible_memberships")).order_by(
+        "username"
+    )
 
 
-def managed_units(*, user: Any) -> QuerySet[Unit]:
+def person_get(*, user: Any, pk: Any, manage: bool = False) -> User:
+    """Fetch a person for a unit admin: 404 unless a membership (even an ended one) is within sight.
+
+    Visible with a lower role than unit admin answers 403. With `manage=True` (edit, deactivate)
+    the viewer must also administer every unit where the person still holds a membership, and
+    only a system admin manages a system admin: one commune must not lock out a person the
+    province also relies on.
+    """
+    person = access.get_scoped_or_404(
+        User.objects.all(), user, via="memberships__unit", min_role=Role.UNIT_ADMIN, pk=pk
+    )
+    if manage and not can_manage_person(user=user, person=person):
+        raise PermissionDenied
+    return person
+
+
+def can_manage_person(*, user: Any, person: User) -> bool:
+    """Whether the viewer may edit, deactivate or reactivate the person (see person_get)."""
+    if access.is_system_admin(user):
+        return True
+    if person.is_superuser or person.pk == user.pk:
+        return False
+    held = Membership.objects.filter(user=person, ended_on__isnull=True).select_related("unit")
+    return all(m.role != Role.SYSTEM_ADMIN and access.can(user, m.unit, Role.UNIT_ADMIN) for m in held)
+
+
+def person_memberships(*, user: Any, person: User) -> QuerySet[Membership]:
+    """Return the person's memberships (open and ended) in the units the viewer can see."""
+    return (
+        access.scope_queryset(Membership.objects.filter(user=person), user, via="unit")
+        .select_related("unit")
+        .order_by("ended_on", "unit__path")
+    )
+
+
+def membership_get(*, user: Any, pk: Any) -> Membership:
+    """Fetch a membership a unit admin may end: 404 outside sight, 403 below unit admin."""
+    return access.get_scoped_or_404(
+        Membership.objects.select_related("unit", "user"), user, via="unit", min_role=Role.UNIT_ADMIN, pk=pk
+    )
+
+
+def managed_units(*, user: Any, open_only: bool = False) -> QuerySet[Unit]:
     """Units where the person may create, edit, close and merge units (unit admins and up)."""
-    return access.units_visible(user, min_role=Role.UNIT_ADMIN)
+    units = access.units_visible(user, min_role=Role.UNIT_ADMIN)
+    if open_only:
+        units = units.filter(valid_to__isnull=True)
+    return units.order_by("path")
+
+
+def unit_open_memberships(*, unit: Unit) -> QuerySet[Membership]:
+    """Return the open memberships in the unit and the open units below it (those a close affects)."""
+    subtree = Unit.objects.get_tree(unit).filter(valid_to__isnull=True)
+    return Membership.objects.filter(unit__in=subtree, ended_on__isnull=True)

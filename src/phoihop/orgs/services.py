@@ -9,12 +9,11 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
 from phoihop.core.audit import audit_record, created, diff, snapshot
-from phoihop.orgs import access
+from phoihop.orgs import access, selectors
 from phoihop.orgs.models import Membership, Role, Unit, UnitSuccession, User
 
 UNIT_FIELDS = (
@@ -153,12 +152,6 @@ class MemberDisposition:
     CHOICES = (END, MOVE)
 
 
-def unit_open_memberships(*, unit: Unit) -> QuerySet[Membership]:
-    """Return the open memberships in the unit and the open units below it (those a close affects)."""
-    subtree = Unit.objects.get_tree(unit).filter(valid_to__isnull=True)
-    return Membership.objects.filter(unit__in=subtree, ended_on__isnull=True)
-
-
 @transaction.atomic
 def unit_close(
     *,
@@ -183,7 +176,7 @@ def unit_close(
     # The database refuses a closing day before a unit's first day (unit_valid_period).
     if subtree.filter(valid_from__gt=on).exists():
         raise ValidationError({"on": _("A unit within this one was established after that day; choose a later day.")})
-    memberships = list(unit_open_memberships(unit=unit).select_related("unit", "user").order_by("pk"))
+    memberships = list(selectors.unit_open_memberships(unit=unit).select_related("unit", "user").order_by("pk"))
     if memberships and members not in MemberDisposition.CHOICES:
         raise ValidationError(
             {"members": _("Choose what becomes of the people who still hold a membership in this unit.")}
@@ -370,6 +363,12 @@ def membership_end(*, actor: Any, membership: Membership, on: dt.date) -> Member
 USER_FIELDS = ("username", "email", "full_name", "phone", "language", "is_active")
 
 
+def _check_email_free(user: User) -> None:
+    # The database constraint (user_email_unique_ci) would only say "constraint violated".
+    if user.email and User.objects.filter(email__iexact=user.email).exclude(pk=user.pk).exists():
+        raise ValidationError({"email": _("Another person already uses this e-mail address.")})
+
+
 @transaction.atomic
 def user_create(*, actor: Any, username: str, password: str | None = None, audit: bool = True, **fields: Any) -> User:
     """Create a person, with an initial password or none.
@@ -379,6 +378,7 @@ def user_create(*, actor: Any, username: str, password: str | None = None, audit
     instead: it cannot log in, and the reset link reaches it.
     """
     user = User(username=username.strip(), **fields)
+    _check_email_free(user)
     user.full_clean(exclude=["password"])
     if password:
         validate_password_for(user=user, password=password)
@@ -388,6 +388,21 @@ def user_create(*, actor: Any, username: str, password: str | None = None, audit
     user.save()
     if audit:
         audit_record(actor=actor, verb="user.created", target=user, changes=created(user, USER_FIELDS))
+    return user
+
+
+@transaction.atomic
+def user_create_in_unit(
+    *, actor: Any, unit: Unit, role: str, title: str = "", username: str, password: str | None = None, **fields: Any
+) -> User:
+    """Create a person together with their first membership.
+
+    A unit admin sees only people inside their units, so a person created without one would
+    vanish from the screen of the very admin who created them.
+    """
+    _check_role_ceiling(actor=actor, unit=unit, role=role)
+    user = user_create(actor=actor, username=username, password=password, **fields)
+    membership_grant(actor=actor, user=user, unit=unit, role=role, title=title)
     return user
 
 
@@ -407,11 +422,21 @@ def user_update(*, actor: Any, user: User, **fields: Any) -> User:
         if name not in USER_FIELDS:
             raise ValueError(f"not editable here: {name}")
         setattr(user, name, value)
+    _check_email_free(user)
     user.full_clean(exclude=["password"])
     changes = diff(before, snapshot(user, USER_FIELDS))
     if changes:
         user.save(update_fields=list(changes))
         audit_record(actor=actor, verb="user.updated", target=user, changes=changes)
+    return user
+
+
+def _user_set_active(*, actor: Any, user: User, active: bool, note: str) -> User:
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    access.forget(user)
+    verb = "user.reactivated" if active else "user.deactivated"
+    audit_record(actor=actor, verb=verb, target=user, changes={"is_active": [not active, active]}, note=note)
     return user
 
 
@@ -425,11 +450,7 @@ def user_deactivate(*, actor: Any, user: User, note: str = "") -> User:
         raise ValidationError(_("You cannot deactivate your own account."))
     if not user.is_active:
         raise ValidationError(_("This account is already deactivated."))
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    access.forget(user)
-    audit_record(actor=actor, verb="user.deactivated", target=user, changes={"is_active": [True, False]}, note=note)
-    return user
+    return _user_set_active(actor=actor, user=user, active=False, note=note)
 
 
 @transaction.atomic
@@ -437,11 +458,7 @@ def user_reactivate(*, actor: Any, user: User, note: str = "") -> User:
     """Let a deactivated person log in again, with the memberships they still hold."""
     if user.is_active:
         raise ValidationError(_("This account is already active."))
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    access.forget(user)
-    audit_record(actor=actor, verb="user.reactivated", target=user, changes={"is_active": [False, True]}, note=note)
-    return user
+    return _user_set_active(actor=actor, user=user, active=True, note=note)
 
 
 @transaction.atomic

@@ -5,8 +5,8 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from django.contrib.auth import views as auth_views
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -128,7 +128,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
         {
             "roots": selectors.unit_tree_for_user(user=request.user, include_closed=include_closed),
             "include_closed": include_closed,
-            "can_manage": selectors.managed_units(user=request.user).exists(),
+            "can_manage": selectors.can_manage_people(user=request.user),
         },
     )
 
@@ -264,9 +264,10 @@ def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "unit": unit,
             "member_count": member_count,
-            # Without JavaScript the picker must be there to choose; htmx hides it until "move".
-            "show_move_to": form.members_choice() != orgs_forms.MEMBERS_END,
-            "lazy_slot": True,
+            # Without JavaScript the picker must be there to choose from; on a fresh page htmx
+            # asks at once and hides it until "move" is chosen. A page with errors keeps it.
+            "show_move_to": not form.is_bound or form.members_choice() != orgs_forms.MEMBERS_END,
+            "lazy_slot": not form.is_bound,
         },
     )
 
@@ -325,8 +326,9 @@ def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "unit": unit,
-            "show_new": form["mode"].value() != orgs_forms.MERGE_INTO_THIS,
-            "lazy_slot": True,
+            # As on the close page: all fields without JavaScript, the new unit's only when chosen.
+            "show_new": not form.is_bound or form["mode"].value() != orgs_forms.MERGE_INTO_THIS,
+            "lazy_slot": not form.is_bound,
         },
     )
 
@@ -361,13 +363,7 @@ def unit_import(request: HttpRequest) -> HttpResponse:
         report = importexport.import_units(
             actor=request.user, content=upload.read(), filename=upload.name, dry_run=form.cleaned_data["dry_run"]
         )
-    status = 422 if report is not None and not report.ok else 200
-    return render(
-        request,
-        "orgs/unit_import.html",
-        {"form": form, "report": report, "columns": importexport.COLUMNS},
-        status=status,
-    )
+    return render(request, "orgs/unit_import.html", {"form": form, "report": report, "columns": importexport.COLUMNS})
 
 
 # --- people -------------------------------------------------------------------------------------
