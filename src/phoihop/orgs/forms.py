@@ -28,10 +28,12 @@ class LoginForm(AuthenticationForm):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=_("Six-digit code from your authenticator app"),
+        label=_("Six-digit code from your authenticator app, or a backup code"),
         min_length=6,
-        max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        max_length=16,  # room for the spaces people type ("123 456", "abcd 2345")
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
     )
 
     def clean_token(self) -> str:

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phoihop.core.audit import audit_record
@@ -98,6 +99,13 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                     audit_record(actor=user, verb="auth.two_factor_enrolled", target=user)
             otp_login(request, device)
             return redirect(_safe_next(request))
+        backup = _backup_code_device(user, form.cleaned_data["token"])
+        if backup is not None:
+            # A single-use backup code passes the second step without enrolling an app (the
+            # demo prints ten; an admin who lost the phone uses one, then enrols again).
+            audit_record(actor=user, verb="auth.backup_code_used", target=user)
+            otp_login(request, backup)
+            return redirect(_safe_next(request))
         form.add_error("token", _("The code is not correct or has expired. Try the newest code."))
     qr_svg = ""
     if enrolling:
@@ -117,6 +125,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "next": _safe_next(request),
         },
     )
+
+
+def _backup_code_device(user, token: str) -> StaticDevice | None:
+    """Return the confirmed backup-code device that accepts (and so consumes) `token`, if any."""
+    for device in StaticDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(token.strip().lower()):
+            return device
+    return None
 
 
 @login_required

@@ -341,3 +341,24 @@ def test_language_switch_refuses_unknown_languages_and_foreign_next(client, comm
 
 def test_language_switch_needs_post(client, db):
     assert client.get(reverse("orgs:language")).status_code == 405
+
+
+def test_admin_passes_the_second_step_with_a_backup_code_once(client, province_admin, password):
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from phoihop.core.models import AuditEvent
+
+    device = StaticDevice.objects.create(user=province_admin, name="backup", confirmed=True)
+    StaticToken.objects.create(device=device, token="abcd2345")
+    client.post("/account/login/", {"username": "admin", "password": password})
+    assert client.get("/orgs/").status_code == 302  # the second step is pending
+    response = client.post("/account/2fa/", {"token": "ABCD 2345", "next": "/orgs/"})
+    assert response.status_code == 302 and response["Location"] == "/orgs/"
+    assert client.get("/orgs/").status_code == 200
+    assert AuditEvent.objects.filter(verb="auth.backup_code_used", actor=province_admin).count() == 1
+    # Single use: the same code does not pass a second login.
+    client.post("/account/logout/")
+    client.post("/account/login/", {"username": "admin", "password": password})
+    response = client.post("/account/2fa/", {"token": "abcd2345", "next": "/orgs/"})
+    assert response.status_code == 200
+    assert "token" in response.context["form"].errors
