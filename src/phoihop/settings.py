@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "phoihop.core",
     "phoihop.orgs",
     "phoihop.calendar",
+    "phoihop.agreements",
+    "phoihop.reporting",
     "phoihop.api",
     "phoihop.demo",
     "django.contrib.admin",
