@@ -251,8 +251,8 @@ class Occurrence(BaseModel):
         WAIVED = "waived", _("Waived")
 
     obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="occurrences")
-    # Stable identity of the occurrence within its obligation: the period start ("2024-01-01")
-    # or the event ("event:12"). The unique constraint makes concurrent generation safe.
+    # Stable identity of the occurrence within its obligation: the period ("2024-01-01/2024-03-31"),
+    # the event ("event:12") or "once". The unique constraint makes concurrent generation safe.
     key = models.CharField(max_length=64)
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="occurrences")
     period_start = models.DateField(_("period from"), null=True, blank=True)

@@ -17,8 +17,10 @@ Note for the screens (additions to the contract, all optional):
 
 Occurrences: `occurrence_plan()` turns a duty's schedule (RFC 5545 rule with DTSTART = the
 agreement's start; or the events of a kind; or one fixed date) into dated occurrences keyed by
-period start ("2024-01-01"), event ("event:12") or "once"; `occurrences_generate()` inserts the
-missing ones. The (obligation, key) unique constraint with INSERT … ON CONFLICT DO NOTHING makes
+period ("2024-01-01/2024-03-31"), event ("event:12") or "once"; `occurrences_generate()`
+inserts the missing ones. The key is the whole period, not its start: after a schedule edit the
+new half-year 01/07–31/12 is another duty than the old quarter 01/07–30/09 and must not be
+swallowed by it. The (obligation, key) unique constraint with INSERT … ON CONFLICT DO NOTHING makes
 that idempotent, also when two processes generate at once: the loser's rows are skipped, not
 duplicated, and nothing fails.
 """
@@ -652,7 +654,7 @@ def occurrence_plan(*, obligation: Obligation, validate: bool = False) -> list[P
         for value in raw_dues:
             year = value.year + 1  # the occurrence concerns the year after its deadline
             due = add_days(value.date(), 0, province_code=province)
-            planned.append(Planned(f"{year}-01-01", due, dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            planned.append(Planned(f"{year}-01-01/{year}-12-31", due, dt.date(year, 1, 1), dt.date(year, 12, 31)))
         if validate and not planned:
             raise ValidationError({"deadline_date": _("This deadline never falls inside the agreement's period.")})
 
@@ -673,7 +675,7 @@ def occurrence_plan(*, obligation: Obligation, validate: bool = False) -> list[P
                 due = add_days(period_end, n, working, province_code=province)
             else:
                 due = add_days(day, 0, province_code=province)
-            planned.append(Planned(day.isoformat(), due, day, period_end))
+            planned.append(Planned(f"{day.isoformat()}/{period_end.isoformat()}", due, day, period_end))
         if validate and not planned:
             raise ValidationError({"rrule": _("This rule gives no date inside the agreement's period.")})
 

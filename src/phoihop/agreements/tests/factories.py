@@ -2,7 +2,7 @@
 
 Fixtures here build on the root conftest's `tree`; import the ones a module uses:
 
-    from phoihop.agreements.tests.factories import regulation, commune_agreement  # noqa: F401
+    regulation = factories.regulation  # in a test module, after `from phoihop.agreements.tests import factories`
 
 - `regulation`: in force 01/01/2024 – 31/12/2025 between 22-UBND (focal unit 22-SONV) and
   22-MTTQ, with 22-HLHPN as a member; registered by 22-MTTQ.
