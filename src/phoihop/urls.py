@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("phoihop.orgs.urls")),
     path("audit/", include("phoihop.core.audit_urls")),
+    path("agreements/", include("phoihop.agreements.urls")),
     path("calendar/", include("phoihop.calendar.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("phoihop.core.urls")),

@@ -6,3 +6,12 @@ class AgreementsConfig(AppConfig):
     name = "phoihop.agreements"
     label = "agreements"
     verbose_name = _("Coordination agreements")
+
+    def ready(self) -> None:
+        from phoihop.core import navigation
+
+        def logged_in(request):
+            return request.user.is_authenticated
+
+        navigation.register("my-duties", _("My duties"), "agreements:my-duties", order=15, visible=logged_in)
+        navigation.register("agreements", _("Agreements"), "agreements:agreement-list", order=20, visible=logged_in)
