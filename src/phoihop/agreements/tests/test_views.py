@@ -916,3 +916,9 @@ def test_the_forms_have_labels_for_every_field(client, commune_officer, deal):
         response = client.get(address)
         assert response.status_code == 200, address
         assert audit_page(response.content.decode()).problems() == [], address
+
+
+def test_the_unit_page_links_to_its_duties(client, front_officer, tree):
+    client.force_login(front_officer)
+    page = client.get(reverse("orgs:unit-detail", args=[tree["hlhpn"].pk])).content.decode()
+    assert url("unit-duties", tree["hlhpn"].pk) in page
