@@ -1,9 +1,12 @@
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from phoihop.agreements import services
 from phoihop.agreements.models import Agreement, AgreementParty, Area, Event, Evidence, Obligation, Occurrence
@@ -768,3 +771,28 @@ def test_areas_are_created_once_per_code_and_audited(province_admin):
     assert "code" in exc.value.message_dict
     services.area_update(actor=province_admin, area=area, name="Chuyển đổi số, dữ liệu")
     assert last_audit("area.updated").changes["name"] == ["Chuyển đổi số", "Chuyển đổi số, dữ liệu"]
+
+
+# --- The generate_occurrences command ---------------------------------------------------------
+
+
+def run_command(*args):
+    out = io.StringIO()
+    call_command("generate_occurrences", *args, stdout=out)
+    return out.getvalue().strip()
+
+
+def test_the_command_fills_in_missing_occurrences_once(regulation, commune_agreement, tree):
+    duty = make_obligation(agreement=regulation, owing=[tree["hlhpn"]])
+    make_obligation(agreement=commune_agreement, owing=[tree["commune_ubnd"]])
+    Occurrence.objects.filter(obligation=duty).delete()
+    assert run_command("--dry-run") == "dry run: 8 occurrences would be created for 2 duties"
+    assert not Occurrence.objects.filter(obligation=duty).exists()
+    assert run_command("--agreement", str(commune_agreement.pk)) == "0 occurrences created for 1 duties"
+    assert run_command() == "8 occurrences created for 2 duties"
+    assert run_command() == "0 occurrences created for 2 duties"
+
+
+def test_the_command_refuses_an_unknown_agreement(db):
+    with pytest.raises(CommandError):
+        run_command("--agreement", "999999")
