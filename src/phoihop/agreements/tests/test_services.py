@@ -796,3 +796,30 @@ def test_the_command_fills_in_missing_occurrences_once(regulation, commune_agree
 def test_the_command_refuses_an_unknown_agreement(db):
     with pytest.raises(CommandError):
         run_command("--agreement", "999999")
+
+
+# --- The Django admin -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser(db, settings):
+    from phoihop.orgs.models import User
+
+    settings.PHOIHOP_REQUIRE_ADMIN_2FA = False
+    return User.objects.create_superuser("root", "root@example.vn", "correct-horse-battery")
+
+
+def test_the_admin_shows_agreements_read_only_and_edits_areas_through_the_services(client, superuser, regulation, tree):
+    make_obligation(agreement=regulation, owing=[tree["hlhpn"]])
+    client.force_login(superuser)
+    for model in ("agreement", "obligation", "occurrence", "evidence", "event", "area"):
+        assert client.get(f"/django-admin/agreements/{model}/").status_code == 200, model
+    assert client.get(f"/django-admin/agreements/agreement/{regulation.pk}/change/").status_code == 200
+    assert client.get("/django-admin/agreements/agreement/add/").status_code == 403
+    response = client.post(
+        "/django-admin/agreements/area/add/",
+        {"code": "chuyen-doi-so", "name": "Chuyển đổi số", "order": 200, "is_active": "on"},
+    )
+    assert response.status_code == 302
+    area = Area.objects.get(code="chuyen-doi-so", is_active=True)
+    assert last_audit("area.created").target_id == str(area.pk)
