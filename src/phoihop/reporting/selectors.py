@@ -1,0 +1,552 @@
+"""Reads of the reporting module: expected units, roll-up, completeness and timeliness, lists.
+
+Every figure is computed live from the data with SQL aggregates (no nightly analytics run, the
+freshness complaint about DHIS2 in anchor-systems §1.3), the same way on SQLite and PostgreSQL:
+only standard SQL (SUM, AVG, MIN, MAX, COUNT, EXISTS, ROW_NUMBER() OVER, SUBSTR) is used.
+
+Decisions, each tested in tests/test_selectors.py:
+
+- Expected units (DOMAIN §5): assigned the form AND open during the period — valid_from on or
+  before the period's last day and valid_to empty or on or after its first day. A unit closed
+  in the middle of a period IS expected for that period: it existed for part of it and owes the
+  report for that part, as the Decree 09 window is the unit of account (DHIS2 instead keeps
+  counting closed units forever, the complaint of anchor-systems §1.5 #1; we stop the period
+  after they close). A unit merged before the period started is closed by then: not expected.
+  In the period of a merge both the old units (open until the day before) and the new one (open
+  from the day of the merge) are expected.
+- Assignment: units picked one by one, plus units of `assigned_unit_kinds` whose nearest
+  territory (at or above them) is of one of `assigned_territory_kinds` (any territory when that
+  list is empty). Territory kinds without unit kinds assign nothing (the form service refuses it).
+- Submitted = status submitted, approved or accepted. A RETURNED report does not count: the
+  unit's leader (or the level above) sent it back for correction, so no report stands for the
+  unit and it shows in the missing list until resubmitted. Its timeliness stays judged on the
+  first submission (Submission.submitted_on), so returning an on-time report and getting it
+  back corrected after the deadline keeps it on time.
+- On time = submitted on or before the deadline stored on the submission (submitted_on ≤
+  deadline). Completeness and timeliness are PERCENTAGES (0–100), like DHIS2's REPORTING_RATE
+  and REPORTING_RATE_ON_TIME; None when nothing is expected.
+- Roll-up counts values entered outside any report (imports without a completion) and values of
+  reports that count as submitted; a draft's or returned report's values are left out, so the
+  level above never sees half-entered or refused numbers in a total (drafts are the unit's own
+  business, permissions.py). Values are first added up over disaggregation options (a category
+  of None), then aggregated per unit over the periods inside the one asked (period_aggregation;
+  `last` = the value of the latest period that has one), then over units (aggregation; `last`
+  over units adds up each unit's last value, as DHIS2's LAST does). `none` gives a value only
+  where no aggregation is needed: the unit's own value for exactly the period asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phoihop.calendar.periods import Period, PeriodType, parse_period, period_containing, submission_deadline
+from phoihop.orgs import access
+from phoihop.orgs.models import Role, Unit
+from phoihop.reporting.models import Aggregation, DataValue, Indicator, ReportForm, Submission
+from phoihop.reporting.permissions import own_unit_ids, submissions_visible
+
+S = Submission.Status
+# Statuses in which a report counts as submitted for completeness (see the module docstring).
+COUNTED_STATUSES = (S.SUBMITTED, S.APPROVED, S.ACCEPTED)
+FOUR_PLACES = Decimal("0.0001")
+
+
+# Periods ------------------------------------------------------------------------------------------
+
+
+def period_of(value: Period | str) -> Period:
+    """Return the Period for an id (ValidationError keyed "period_id" when it is not one)."""
+    if isinstance(value, Period):
+        return value
+    try:
+        return parse_period(value)
+    except ValueError as exc:
+        raise ValidationError({"period_id": str(exc)}) from exc
+
+
+def form_period(form: ReportForm, value: Period | str) -> Period:
+    """Return the period of the form's type named by `value`; refuse a period of another type."""
+    period = period_of(value)
+    if period.type != form.period_type:
+        raise ValidationError(
+            {
+                "period_id": _("%(period)s is not a period of this form: it is reported %(type)s.")
+                % {"period": period.id, "type": PeriodType(form.period_type).label.lower()}
+            }
+        )
+    return period
+
+
+# Expected units -----------------------------------------------------------------------------------
+
+
+def open_during_q(start: dt.date, end: dt.date, prefix: str = "") -> Q:
+    """Units open for at least one day of [start, end] (DOMAIN §5 "open during the period")."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": end})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start})
+    )
+
+
+def _nearest_territory_kind(max_depth: int) -> Coalesce | Case:
+    """The kind of the nearest territory at or above each unit, computed in SQL.
+
+    The ancestor k levels up has the path's first (depth - k) steps (treebeard's materialised
+    path), so each candidate is one lookup on the unique path index; COALESCE takes the first
+    (nearest) hit. The CASE on depth keeps SUBSTR's length positive (PostgreSQL refuses a
+    negative one).
+    """
+    own = Case(When(kind__in=Unit.TERRITORY_KINDS, then=F("kind")))
+    ancestors = []
+    for k in range(1, max(max_depth, 1)):
+        above = Unit.objects.filter(
+            path=Substr(OuterRef("path"), 1, (OuterRef("depth") - k) * Unit.steplen),
+            kind__in=Unit.TERRITORY_KINDS,
+        ).values("kind")[:1]
+        ancestors.append(Case(When(depth__gt=k, then=Subquery(above))))
+    if not ancestors:
+        return own
+    return Coalesce(own, *ancestors)
+
+
+def _assigned(form: ReportForm, units: QuerySet[Unit]) -> QuerySet[Unit]:
+    picked = Q(pk__in=ReportForm.assigned_units.through.objects.filter(reportform_id=form.pk).values("unit_id"))
+    if not form.assigned_unit_kinds:
+        return units.filter(picked)
+    by_kind = Q(kind__in=form.assigned_unit_kinds)
+    if form.assigned_territory_kinds:
+        max_depth = Unit.objects.aggregate(deepest=Max("depth"))["deepest"] or 1
+        units = units.annotate(territory_kind=_nearest_territory_kind(max_depth))
+        by_kind &= Q(territory_kind__in=form.assigned_territory_kinds)
+    return units.filter(picked | by_kind)
+
+
+def assigned_units(*, form: ReportForm) -> QuerySet[Unit]:
+    """Return every unit assigned the form, open or closed (dates are the period's business)."""
+    return _assigned(form, Unit.objects.all())
+
+
+def _expected_between(form: ReportForm, start: dt.date, end: dt.date) -> QuerySet[Unit]:
+    return _assigned(form, Unit.objects.filter(open_during_q(start, end)))
+
+
+def expected_units(*, form: ReportForm, period: Period | str) -> QuerySet[Unit]:
+    """Return the units expected to report the form for the period: assigned and open during it.
+
+    See the module docstring for a unit closed or merged during the period.
+    """
+    period = form_period(form, period)
+    return _expected_between(form, period.start, period.end)
+
+
+def is_expected(*, form: ReportForm, unit: Unit, period: Period | str) -> bool:
+    return expected_units(form=form, period=period).filter(pk=unit.pk).exists()
+
+
+# Completeness and timeliness ---------------------------------------------------------------------
+
+
+@dataclass
+class Rates:
+    """Completeness and timeliness of one form for a unit's subtree and one period.
+
+    `completeness` = submitted / expected × 100 and `timeliness` = on time / expected × 100
+    (percentages, None when nothing is expected). `returned` counts reports sent back and not yet
+    resubmitted (they are also in `missing`).
+    """
+
+    expected: int
+    submitted: int
+    on_time: int
+    late: int
+    missing: list[Unit]
+    completeness: float | None
+    timeliness: float | None
+    returned: int = 0
+    period: Period | None = None
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part * 100 / whole
+
+
+def reporting_rates(*, form: ReportForm, period_id: Period | str, unit: Unit) -> Rates:
+    """Return expected, submitted, on time, late, missing and the two rates for `unit`'s subtree.
+
+    Two queries: the counts in one aggregate over the expected units (EXISTS per unit on the
+    unique (form, unit, period) index), then the missing units.
+    """
+    period = form_period(form, period_id)
+    expected = expected_units(form=form, period=period).filter(path__startswith=unit.path)
+    reports = Submission.objects.filter(form=form, period_id=period.id, unit=OuterRef("pk"))
+    counted = reports.filter(status__in=COUNTED_STATUSES)
+    rows = expected.annotate(
+        has_report=Exists(counted),
+        on_time=Exists(counted.filter(submitted_on__lte=F("deadline"))),
+        was_returned=Exists(reports.filter(status=S.RETURNED)),
+    )
+    counts = rows.aggregate(
+        expected=Count("pk"),
+        submitted=Count("pk", filter=Q(has_report=True)),
+        on_time=Count("pk", filter=Q(on_time=True)),
+        returned=Count("pk", filter=Q(was_returned=True)),
+    )
+    missing = list(rows.filter(has_report=False).order_by("path"))
+    return Rates(
+        expected=counts["expected"],
+        submitted=counts["submitted"],
+        on_time=counts["on_time"],
+        late=counts["submitted"] - counts["on_time"],
+        missing=missing,
+        completeness=_percent(counts["submitted"], counts["expected"]),
+        timeliness=_percent(counts["on_time"], counts["expected"]),
+        returned=counts["returned"],
+        period=period,
+    )
+
+
+# Roll-up ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Rollup:
+    """An indicator's value for a unit's subtree and a period, with who contributed and who is missing.
+
+    `contributors`: (unit, value) for each unit holding values, in tree order, each unit's
+    value already aggregated over the periods. `missing`: units of the subtree expected to
+    report a form carrying the indicator during the period that have no value in it.
+    """
+
+    value: Decimal | None
+    contributors: list[tuple[Unit, Decimal]] = field(default_factory=list)
+    missing: list[Unit] = field(default_factory=list)
+    indicator: Indicator | None = None
+    period: Period | None = None
+    unit: Unit | None = None
+
+
+_SQL_AGGREGATE = {
+    Aggregation.SUM: "SUM",
+    Aggregation.AVERAGE: "AVG",
+    Aggregation.MIN: "MIN",
+    Aggregation.MAX: "MAX",
+    # Over units, the last value is each unit's last value, added up (DHIS2's LAST).
+    Aggregation.LAST: "SUM",
+    # Filtered to one cell beforehand: the "aggregate" of one value is that value.
+    Aggregation.NONE: "SUM",
+}
+
+
+def number(value: Any) -> Decimal | None:
+    """Turn what the database answers (Decimal on PostgreSQL, int or float on SQLite) into a
+    Decimal with the column's 4 places, so both databases give the same figure."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(FOUR_PLACES)
+
+
+def _values(
+    indicator: Indicator, period: Period, unit: Unit, category: str | None, *, subtree: bool = True
+) -> QuerySet[DataValue]:
+    values = DataValue.objects.filter(
+        indicator=indicator,
+        period_start__gte=period.start,
+        period_end__lte=period.end,
+        value_number__isnull=False,
+    )
+    if indicator.aggregation == Aggregation.NONE:
+        values = values.filter(unit=unit)
+    elif subtree:
+        values = values.filter(unit__path__startswith=unit.path)
+    else:
+        values = values.filter(unit=unit)
+    if indicator.period_aggregation == Aggregation.NONE:
+        values = values.filter(period_id=period.id)
+    if category is not None:
+        values = values.filter(category=category)
+    # Drafts and returned reports stay out of every total (module docstring).
+    return values.filter(Q(submission__isnull=True) | Q(submission__status__in=COUNTED_STATUSES))
+
+
+def _per_unit_sql(indicator: Indicator, values: QuerySet[DataValue]) -> tuple[str, tuple[Any, ...]]:
+    """SQL giving one row (unit_id, v) per unit: its value over the periods, after summing options."""
+    cells = values.values("unit_id", "period_id", "period_end").annotate(v=Sum("value_number")).order_by()
+    cells_sql, params = cells.query.sql_with_params()
+    if indicator.period_aggregation == Aggregation.LAST:
+        # The inner SQL is the ORM's own, its values are parameters: nothing typed reaches the text.
+        window = "ROW_NUMBER() OVER (PARTITION BY c.unit_id ORDER BY c.period_end DESC)"
+        sql = (
+            f"SELECT r.unit_id, r.v FROM (SELECT c.unit_id, c.v, {window} AS rn FROM ({cells_sql}) c) r WHERE r.rn = 1"  # noqa: S608
+        )
+    else:
+        over_periods = _SQL_AGGREGATE[Aggregation(indicator.period_aggregation)]
+        sql = f"SELECT c.unit_id, {over_periods}(c.v) AS v FROM ({cells_sql}) c GROUP BY c.unit_id"  # noqa: S608 - fixed words only
+    return sql, tuple(params)
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _rollup_value(indicator: Indicator, values: QuerySet[DataValue]) -> Decimal | None:
+    if indicator.aggregation == Aggregation.SUM and indicator.period_aggregation == Aggregation.SUM:
+        # A sum of sums is the sum: one plain aggregate, no grouping.
+        return number(values.aggregate(v=Sum("value_number"))["v"])
+    per_unit, params = _per_unit_sql(indicator, values)
+    over_units = _SQL_AGGREGATE[Aggregation(indicator.aggregation)]
+    rows = _fetch(f"SELECT {over_units}(u.v) FROM ({per_unit}) u", params)  # noqa: S608 - fixed words only
+    return number(rows[0][0]) if rows else None
+
+
+def _expected_for_indicator(indicator: Indicator, period: Period, unit: Unit) -> QuerySet[Unit]:
+    """Units of the subtree expected, during `period`, to report some form that carries the indicator.
+
+    For each active form with the indicator, the form's periods lying inside `period` tile one
+    window; a unit open during any of them is open during that window.
+    """
+    forms = ReportForm.objects.filter(is_active=True, sections__fields__indicator=indicator).distinct()
+    expected = Q(pk__in=[])
+    for form in forms:
+        inside = _periods_inside(PeriodType(form.period_type), period)
+        if inside:
+            expected |= Q(pk__in=_expected_between(form, inside[0].start, inside[-1].end).values("pk"))
+    return Unit.objects.filter(expected, path__startswith=unit.path)
+
+
+def _periods_inside(kind: PeriodType, period: Period) -> list[Period]:
+    first = period_containing(period.start, kind)
+    found: list[Period] = []
+    current = first
+    while current is not None and current.start <= period.end:
+        if current.start >= period.start and current.end <= period.end:
+            found.append(current)
+        current = current.next()
+    return found
+
+
+def rollup(
+    *, indicator: Indicator, period_id: Period | str, unit: Unit, category: str | None = None, detail: bool = True
+) -> Rollup:
+    """Return the indicator's value for `unit`'s subtree and a period, live from the data.
+
+    The value is one SQL aggregate (nested GROUP BYs inside one statement; a plain SUM when both
+    aggregations are sums). `category` None means the total over disaggregation options.
+    `detail=False` skips the contributors and missing lists (one query instead of three), for
+    pivot tables and benchmarks.
+    """
+    period = period_of(period_id)
+    if not indicator.is_numeric:
+        return Rollup(value=None, indicator=indicator, period=period, unit=unit)
+    values = _values(indicator, period, unit, category)
+    result = Rollup(value=_rollup_value(indicator, values), indicator=indicator, period=period, unit=unit)
+    if not detail:
+        return result
+    per_unit, params = _per_unit_sql(indicator, values)
+    by_unit = {unit_id: number(v) for unit_id, v in _fetch(per_unit, params)}
+    units = Unit.objects.filter(pk__in=list(by_unit)).order_by("path")
+    result.contributors = [(u, by_unit[u.pk]) for u in units]
+    result.missing = list(
+        _expected_for_indicator(indicator, period, unit).exclude(pk__in=list(by_unit)).order_by("path")
+    )
+    return result
+
+
+# Pivot --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PivotTable:
+    """Indicator × unit × period values (roll-ups), for the pivot page and its XLSX export."""
+
+    indicators: list[Indicator]
+    units: list[Unit]
+    periods: list[Period]
+    cells: dict[tuple[int, int, str], Decimal | None]
+
+    def value(self, indicator: Indicator, unit: Unit, period: Period) -> Decimal | None:
+        return self.cells.get((indicator.pk, unit.pk, period.id))
+
+    def rows(self) -> Iterable[tuple[Indicator, Unit, list[Decimal | None]]]:
+        """One row per (indicator, unit), one value per period, in the order given."""
+        for indicator in self.indicators:
+            for unit in self.units:
+                yield indicator, unit, [self.value(indicator, unit, p) for p in self.periods]
+
+
+def pivot(
+    *, user: Any, indicators: Iterable[Indicator | str], units: Iterable[Unit], periods: Iterable[Period | str]
+) -> PivotTable:
+    """Return the roll-up of each indicator for each unit and period, for the units the person may see.
+
+    Units outside the person's scope are dropped (not an error: a pivot is a read of what one may see).
+    """
+    chosen = list(indicators)
+    codes = [i for i in chosen if isinstance(i, str)]
+    by_code = {i.code: i for i in Indicator.objects.filter(code__in=codes)} if codes else {}
+    indicator_list = [by_code[i] if isinstance(i, str) else i for i in chosen if not isinstance(i, str) or i in by_code]
+    asked = list(units)
+    visible = set(access.units_visible(user).filter(pk__in=[u.pk for u in asked]).values_list("pk", flat=True))
+    unit_list = [u for u in asked if u.pk in visible]
+    period_list = [period_of(p) for p in periods]
+    cells = {
+        (i.pk, u.pk, p.id): rollup(indicator=i, period_id=p, unit=u, detail=False).value
+        for i in indicator_list
+        for u in unit_list
+        for p in period_list
+    }
+    return PivotTable(indicators=indicator_list, units=unit_list, periods=period_list, cells=cells)
+
+
+# Lists --------------------------------------------------------------------------------------------
+
+
+def submission_list(
+    *, user: Any, form: ReportForm | None = None, period_id: str = "", status: str = "", unit: Unit | None = None
+) -> QuerySet[Submission]:
+    """Return the submissions the person may see, newest period first, filtered as asked.
+
+    `unit` means its whole subtree; `period_id` accepts any id form parse_period reads.
+    """
+    submissions = submissions_visible(user).select_related("form", "unit")
+    if form is not None:
+        submissions = submissions.filter(form=form)
+    if period_id:
+        submissions = submissions.filter(period_id=period_of(period_id).id)
+    if status:
+        submissions = submissions.filter(status=status)
+    if unit is not None:
+        submissions = submissions.filter(unit__path__startswith=unit.path)
+    return submissions.order_by("-period_start", "form__code", "unit__path", "pk")
+
+
+def review_queue(*, user: Any) -> QuerySet[Submission]:
+    """Return the reports waiting for this person: to approve or return (leader+ on the unit), or to
+    accept (officer+ of a level above, when the form asks), oldest deadline first."""
+    visible = submissions_visible(user)
+    approve_scope = access.scope_q(user, via="unit", min_role=Role.LEADER)
+    to_approve = Q(status=S.SUBMITTED, form__approval_required=True)
+    if approve_scope is not None:
+        to_approve &= approve_scope
+    acceptable = Q(status=S.APPROVED, form__approval_required=True) | Q(
+        status=S.SUBMITTED, form__approval_required=False
+    )
+    to_accept = Q(form__acceptance_required=True) & acceptable
+    if not access.is_system_admin(user):
+        needed = access.ROLE_RANK[Role.OFFICER]
+        from_above = Q(pk__in=[])
+        for reach in access.reaches(user):
+            if reach.rank >= needed:
+                from_above |= Q(unit__path__startswith=reach.path) & ~Q(unit__path=reach.path)
+        to_accept &= from_above
+    return visible.filter(to_approve | to_accept).select_related("form", "unit").order_by("deadline", "unit__path")
+
+
+@dataclass
+class ReportDue:
+    """A report one of the person's units owes: no report yet, a draft, or one returned to it."""
+
+    form: ReportForm
+    unit: Unit
+    period: Period
+    deadline: dt.date
+    submission: Submission | None
+    overdue: bool
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else ""
+
+
+# How far back "my reports due" looks for reports never sent (older ones are for the rates page).
+DUE_LOOKBACK_DAYS = 366
+
+
+def my_reports_due(*, user: Any, today: dt.date | None = None) -> list[ReportDue]:
+    """Return the reports the person's own units (officer+ memberships) still owe, by deadline.
+
+    For each active form assigned to one of those units: the current period (to prepare) and the
+    past periods of the last year whose report was never submitted, is a draft or was returned.
+    Submitted, approved and accepted ones are done and left out.
+    """
+    today = today or timezone.localdate()
+    unit_ids = own_unit_ids(user, min_role=Role.OFFICER)
+    if not unit_ids:
+        return []
+    items: list[ReportDue] = []
+    forms = list(ReportForm.objects.filter(is_active=True).prefetch_related("assigned_units"))
+    for form in forms:
+        assigned = list(_assigned(form, Unit.objects.filter(pk__in=unit_ids)))
+        if not assigned:
+            continue
+        periods = _recent_periods(PeriodType(form.period_type), today)
+        reports = {
+            (s.unit_id, s.period_id): s
+            for s in Submission.objects.filter(form=form, unit__in=assigned, period_id__in=[p.id for p in periods])
+        }
+        for unit in assigned:
+            for period in periods:
+                if not _open_inside(unit, period):
+                    continue
+                report = reports.get((unit.pk, period.id))
+                if report is not None and report.status in COUNTED_STATUSES:
+                    continue
+                deadline = (
+                    report.deadline
+                    if report
+                    else submission_deadline(period, form.deadline_working_days, province_code=unit.province_code)
+                )
+                items.append(
+                    ReportDue(
+                        form=form,
+                        unit=unit,
+                        period=period,
+                        deadline=deadline,
+                        submission=report,
+                        overdue=deadline < today,
+                    )
+                )
+    items.sort(key=lambda item: (item.deadline, item.form.code, item.unit.path))
+    return items
+
+
+def _open_inside(unit: Unit, period: Period) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= period.end) and (
+        unit.valid_to is None or unit.valid_to >= period.start
+    )
+
+
+def _recent_periods(kind: PeriodType, today: dt.date) -> list[Period]:
+    current = period_containing(today, kind) or period_containing(today - dt.timedelta(days=92), kind)
+    if current is None:  # pragma: no cover - only a nine-month type lacks a period, and 92 days back has one
+        return []
+    periods = [current]
+    earliest = today - dt.timedelta(days=DUE_LOOKBACK_DAYS)
+    previous = current.previous()
+    while previous.end >= earliest:
+        periods.append(previous)
+        previous = previous.previous()
+    return periods
