@@ -47,6 +47,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -59,6 +60,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,35 +112,62 @@ def open_during_q(start: dt.date, end: dt.date, prefix: str = "") -> Q:
     )
 
 
+def _tree_depth() -> int:
+    return Unit.objects.aggregate(deepest=Max("depth"))["deepest"] or 1
+
+
+def _ancestor_path(k: int, *, outer: bool) -> Case:
+    """The path of the ancestor k levels above a unit (its first depth - k steps), NULL above the root.
+
+    Each such path is one probe of the unique path index. The CASE keeps SUBSTR's length
+    positive (PostgreSQL refuses a negative one). `outer`: the unit is the outer query's row.
+    """
+    ref = OuterRef if outer else F
+    return Case(
+        When(GreaterThan(ref("depth"), k), then=Substr(ref("path"), 1, (ref("depth") - k) * Unit.steplen)),
+        output_field=CharField(),
+    )
+
+
 def _nearest_territory_kind(max_depth: int) -> Coalesce | Case:
     """The kind of the nearest territory at or above each unit, computed in SQL.
 
-    The ancestor k levels up has the path's first (depth - k) steps (treebeard's materialised
-    path), so each candidate is one lookup on the unique path index; COALESCE takes the first
-    (nearest) hit. The CASE on depth keeps SUBSTR's length positive (PostgreSQL refuses a
-    negative one).
+    COALESCE takes the first hit going up: the unit itself when it is a territory, else its parent
+    when that is one, and so on.
     """
     own = Case(When(kind__in=Unit.TERRITORY_KINDS, then=F("kind")))
-    ancestors = []
-    for k in range(1, max(max_depth, 1)):
-        above = Unit.objects.filter(
-            path=Substr(OuterRef("path"), 1, (OuterRef("depth") - k) * Unit.steplen),
-            kind__in=Unit.TERRITORY_KINDS,
-        ).values("kind")[:1]
-        ancestors.append(Case(When(depth__gt=k, then=Subquery(above))))
-    if not ancestors:
-        return own
-    return Coalesce(own, *ancestors)
+    ancestors = [
+        Subquery(
+            Unit.objects.filter(path=_ancestor_path(k, outer=True), kind__in=Unit.TERRITORY_KINDS).values("kind")[:1]
+        )
+        for k in range(1, max_depth)
+    ]
+    return Coalesce(own, *ancestors) if ancestors else own
 
 
-def _assigned(form: ReportForm, units: QuerySet[Unit]) -> QuerySet[Unit]:
+def _open_units(start: dt.date, end: dt.date, max_depth: int) -> QuerySet[Unit]:
+    """Units open during [start, end], and whose every ancestor is open then too.
+
+    A body often carries no dates of its own while its commune does (the 2025 reform created
+    communes from 01/07/2025): it cannot owe a report for a time its commune did not exist.
+    """
+    units = Unit.objects.filter(open_during_q(start, end))
+    if max_depth <= 1:
+        return units
+    up = Q()
+    for k in range(1, max_depth):
+        up |= Q(path=_ancestor_path(k, outer=True))
+    closed_above = Unit.objects.filter(up).filter(Q(valid_from__gt=end) | Q(valid_to__lt=start))
+    return units.exclude(Exists(closed_above))
+
+
+def _assigned(form: ReportForm, units: QuerySet[Unit], max_depth: int | None = None) -> QuerySet[Unit]:
     picked = Q(pk__in=ReportForm.assigned_units.through.objects.filter(reportform_id=form.pk).values("unit_id"))
     if not form.assigned_unit_kinds:
         return units.filter(picked)
     by_kind = Q(kind__in=form.assigned_unit_kinds)
     if form.assigned_territory_kinds:
-        max_depth = Unit.objects.aggregate(deepest=Max("depth"))["deepest"] or 1
-        units = units.annotate(territory_kind=_nearest_territory_kind(max_depth))
+        units = units.annotate(territory_kind=_nearest_territory_kind(max_depth or _tree_depth()))
         by_kind &= Q(territory_kind__in=form.assigned_territory_kinds)
     return units.filter(picked | by_kind)
 
@@ -149,7 +178,8 @@ def assigned_units(*, form: ReportForm) -> QuerySet[Unit]:
 
 
 def _expected_between(form: ReportForm, start: dt.date, end: dt.date) -> QuerySet[Unit]:
-    return _assigned(form, Unit.objects.filter(open_during_q(start, end)))
+    max_depth = _tree_depth()
+    return _assigned(form, _open_units(start, end, max_depth), max_depth)
 
 
 def expected_units(*, form: ReportForm, period: Period | str) -> QuerySet[Unit]:
@@ -204,13 +234,13 @@ def reporting_rates(*, form: ReportForm, period_id: Period | str, unit: Unit) ->
     counted = reports.filter(status__in=COUNTED_STATUSES)
     rows = expected.annotate(
         has_report=Exists(counted),
-        on_time=Exists(counted.filter(submitted_on__lte=F("deadline"))),
+        reported_on_time=Exists(counted.filter(submitted_on__lte=F("deadline"))),
         was_returned=Exists(reports.filter(status=S.RETURNED)),
     )
     counts = rows.aggregate(
         expected=Count("pk"),
         submitted=Count("pk", filter=Q(has_report=True)),
-        on_time=Count("pk", filter=Q(on_time=True)),
+        on_time=Count("pk", filter=Q(reported_on_time=True)),
         returned=Count("pk", filter=Q(was_returned=True)),
     )
     missing = list(rows.filter(has_report=False).order_by("path"))
@@ -502,6 +532,7 @@ def my_reports_due(*, user: Any, today: dt.date | None = None) -> list[ReportDue
         assigned = list(_assigned(form, Unit.objects.filter(pk__in=unit_ids)))
         if not assigned:
             continue
+        lifetimes = _lifetimes(assigned)
         periods = _recent_periods(PeriodType(form.period_type), today)
         reports = {
             (s.unit_id, s.period_id): s
@@ -509,7 +540,7 @@ def my_reports_due(*, user: Any, today: dt.date | None = None) -> list[ReportDue
         }
         for unit in assigned:
             for period in periods:
-                if not _open_inside(unit, period):
+                if not _alive_during(lifetimes[unit.pk], period):
                     continue
                 report = reports.get((unit.pk, period.id))
                 if report is not None and report.status in COUNTED_STATUSES:
@@ -533,10 +564,29 @@ def my_reports_due(*, user: Any, today: dt.date | None = None) -> list[ReportDue
     return items
 
 
-def _open_inside(unit: Unit, period: Period) -> bool:
-    return (unit.valid_from is None or unit.valid_from <= period.end) and (
-        unit.valid_to is None or unit.valid_to >= period.start
-    )
+def _lifetimes(units: list[Unit]) -> dict[int, tuple[dt.date | None, dt.date | None]]:
+    """Each unit's first and last day, narrowed by its ancestors' (as _open_units does in SQL)."""
+    prefixes = {u.path[:n] for u in units for n in range(Unit.steplen, len(u.path) + 1, Unit.steplen)}
+    dates = {
+        path: (start, end)
+        for path, start, end in Unit.objects.filter(path__in=prefixes).values_list("path", "valid_from", "valid_to")
+    }
+    lifetimes = {}
+    for unit in units:
+        starts, ends = [], []
+        for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen):
+            start, end = dates.get(unit.path[:n], (None, None))
+            if start is not None:
+                starts.append(start)
+            if end is not None:
+                ends.append(end)
+        lifetimes[unit.pk] = (max(starts, default=None), min(ends, default=None))
+    return lifetimes
+
+
+def _alive_during(lifetime: tuple[dt.date | None, dt.date | None], period: Period) -> bool:
+    start, end = lifetime
+    return (start is None or start <= period.end) and (end is None or end >= period.start)
 
 
 def _recent_periods(kind: PeriodType, today: dt.date) -> list[Period]:
