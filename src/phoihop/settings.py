@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "phoihop.core",
     "phoihop.orgs",
     "phoihop.calendar",
+    "phoihop.documents",
     "phoihop.agreements",
     "phoihop.reporting",
     "phoihop.api",
