@@ -406,8 +406,8 @@ class AgreementForm(forms.ModelForm):
             del self.fields["status"]
         else:
             self.fields["owner_unit"].queryset = owner_units
-            if owner_units.count() == 1:
-                self.fields["owner_unit"].initial = owner_units.first()
+            # The first in tree order is the person's own body (before the ones below it).
+            self.fields["owner_unit"].initial = owner_units.first()
         active = Area.objects.filter(is_active=True)
         if self.instance.pk:
             # An area switched off later stays on the agreements that already had it.

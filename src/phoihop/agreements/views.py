@@ -174,6 +174,8 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "can_register": acting_units(request.user).exists(),
             "suggestions": unit_suggestions(_province_of(request.user)),
+            "filtered": form.is_bound
+            and (bool(form.errors) or any(request.GET.get(k) for k in form.fields if k != "q")),
             # The on-time rate shows only when the selector computed it with the list (no query per row).
             "show_rates": bool(page.object_list) and hasattr(page.object_list[0], "on_time_rate"),
         },
@@ -660,8 +662,8 @@ def unit_duties(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_duties(request: HttpRequest) -> HttpResponse:
-    form = MonthForm(request.GET or None)
     today = _today()
+    form = MonthForm(request.GET or None, initial={"month": today.replace(day=1)})
     month = (form.cleaned_data.get("month") if form.is_valid() else None) or today.replace(day=1)
     occurrences = selectors.my_duties(user=request.user, month=month, today=today)
     return render(
@@ -726,6 +728,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "communes_without": matrix.communes_without,
             "show_communes": level.kind == Unit.Kind.PROVINCE,
+            # A commune's own matrix is linked only for those who may open it.
+            "level_ids": {u.pk for u in levels},
         },
     )
 

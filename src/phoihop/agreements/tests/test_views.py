@@ -786,6 +786,8 @@ def test_the_province_coverage_marks_the_pairs_with_an_agreement_in_force(
     assert rows["22-MTTQ"]["22-HLHPN"] == []
     assert in_force.get_absolute_url() in response.content.decode()
     assert {c.code for c in response.context["communes_without"]} == {"07090", "07093"}
+    # The Front's officer may not open a commune's matrix: the communes are named, not linked.
+    assert f"?level={tree['commune'].pk}" not in response.content.decode()
 
 
 def test_a_commune_officer_sees_the_coverage_of_the_commune(client, commune_officer, deal, tree):
@@ -797,6 +799,13 @@ def test_a_commune_officer_sees_the_coverage_of_the_commune(client, commune_offi
     }
     assert rows["07090-UBND"]["07090-MTTQ"] == [deal]
     assert not response.context["show_communes"]
+
+
+def test_a_system_admin_reaches_each_communes_matrix_from_the_province(admin_web, tree):
+    response = admin_web.get(url("coverage"))
+    assert response.context["level"] == tree["province"]
+    assert f"?level={tree['commune'].pk}" in response.content.decode()
+    assert admin_web.get(url("coverage"), {"level": tree["commune"].pk}).context["level"] == tree["commune"]
 
 
 def test_the_coverage_of_another_commune_answers_404(client, officer_other_commune, tree):
