@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("phoihop.core.audit_urls")),
     path("agreements/", include("phoihop.agreements.urls")),
     path("calendar/", include("phoihop.calendar.urls")),
+    path("reporting/", include("phoihop.reporting.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("phoihop.core.urls")),
 ]
