@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
+from phoihop.agreements.demo import load_agreements
 from phoihop.demo.personas import DEMO_PASSWORD, load_personas
 from phoihop.demo.quang_ninh import load_structure
 from phoihop.orgs.models import User
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         counts = load_structure()
         load_personas()
+        load_agreements()
         codes = self._admin_backup_codes()
         self.stdout.write(self._banner(port, counts, codes))
         if options["no_serve"]:
