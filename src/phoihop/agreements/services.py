@@ -77,16 +77,9 @@ AGREEMENT_FIELDS = (
     "parent",
     "replaced_by",
 )
+# Status and replacement change through agreement_set_status(); the owner unit never changes.
 EDITABLE_AGREEMENT_FIELDS = (
-    "kind",
-    "number",
-    "title",
-    "summary",
-    "signed_on",
-    "signed_place",
-    "effective_from",
-    "effective_to",
-    "parent",
+    *(name for name in AGREEMENT_FIELDS if name not in ("status", "owner_unit", "replaced_by")),
     "areas",
 )
 SCHEDULE_FIELDS = (

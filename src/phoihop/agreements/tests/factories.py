@@ -52,6 +52,22 @@ def make_obligation(*, agreement: Agreement, owing: list[Any], actor: Any = None
     return services.obligation_create(actor=actor, agreement=agreement, owing_units=owing, **fields)
 
 
+def make_session_duty(*, agreement: Agreement, owing: list[Any], actor: Any = None, **fields: Any) -> Obligation:
+    """A duty due N days (10 by default) before each regular session of the People's Council."""
+    fields.setdefault("title", "Báo cáo tham gia xây dựng chính quyền và tổng hợp ý kiến cử tri")
+    fields.setdefault("deadline_rule", DR.BEFORE_EVENT)
+    fields.setdefault("deadline_days", 10)
+    return make_obligation(
+        agreement=agreement,
+        owing=owing,
+        actor=actor,
+        schedule_kind=SK.EVENT,
+        rrule="",
+        event_kind=Event.Kind.COUNCIL_REGULAR_SESSION,
+        **fields,
+    )
+
+
 def make_event(*, host: Any, starts_on: dt.date, actor: Any = None, **fields: Any) -> Event:
     fields.setdefault("kind", Event.Kind.COUNCIL_REGULAR_SESSION)
     fields.setdefault("title", f"Kỳ họp thường lệ {starts_on:%m/%Y}")

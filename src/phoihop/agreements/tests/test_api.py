@@ -12,9 +12,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from phoihop.agreements import services
-from phoihop.agreements.models import Agreement, Event, Evidence, Obligation, Occurrence
+from phoihop.agreements.models import Agreement, Evidence, Obligation, Occurrence
 from phoihop.agreements.tests import factories
-from phoihop.agreements.tests.factories import DR, SK, P, make_obligation
+from phoihop.agreements.tests.factories import P, make_obligation
 from phoihop.api.services import token_issue
 from phoihop.core.models import AuditEvent
 from phoihop.orgs import services as org_services
@@ -248,15 +248,7 @@ def test_areas_are_listed(call, commune_officer):
 def test_everyone_sees_events_and_only_the_hosts_officers_enter_them(
     call, regulation, tree, ubnd_officer, officer_other_commune
 ):
-    duty = make_obligation(
-        agreement=regulation,
-        owing=[tree["mttq"]],
-        schedule_kind=SK.EVENT,
-        rrule="",
-        event_kind=Event.Kind.COUNCIL_REGULAR_SESSION,
-        deadline_rule=DR.BEFORE_EVENT,
-        deadline_days=10,
-    )
+    duty = factories.make_session_duty(agreement=regulation, owing=[tree["mttq"]])
     body = {
         "kind": "council_regular_session",
         "title": "Kỳ họp thường lệ giữa năm 2025",

@@ -524,17 +524,7 @@ def test_a_schedule_edit_that_gives_no_date_is_refused_and_changes_nothing(regul
 
 
 def session_duty(agreement, tree, **fields):
-    fields.setdefault("deadline_days", 10)
-    fields.setdefault("title", "Báo cáo tham gia xây dựng chính quyền và tổng hợp ý kiến cử tri")
-    fields.setdefault("deadline_rule", DR.BEFORE_EVENT)
-    return make_obligation(
-        agreement=agreement,
-        owing=[tree["mttq"]],
-        schedule_kind=SK.EVENT,
-        rrule="",
-        event_kind=Event.Kind.COUNCIL_REGULAR_SESSION,
-        **fields,
-    )
+    return factories.make_session_duty(agreement=agreement, owing=[tree["mttq"]], **fields)
 
 
 def test_entering_a_session_creates_the_duties_due_before_it(regulation, tree, ubnd_officer):
