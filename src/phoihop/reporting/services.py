@@ -204,10 +204,6 @@ def _lock(submission: Submission) -> Submission:
     return submission
 
 
-def _status_label(submission: Submission) -> str:
-    return str(S(submission.status).label).lower()
-
-
 # Indicators ---------------------------------------------------------------------------------------
 
 
@@ -429,12 +425,14 @@ def _clean_form(values: dict[str, Any], instance: ReportForm | None) -> dict[str
     territory_kinds = cleaned.get("assigned_territory_kinds", instance.assigned_territory_kinds if instance else [])
     if territory_kinds and not unit_kinds:
         raise ValidationError({"assigned_unit_kinds": _("Choose which kinds of units report in those territories.")})
-    if (
-        "obligation" in cleaned
-        and cleaned["obligation"] is not None
-        and not isinstance(cleaned["obligation"], Obligation)
-    ):
-        raise ValidationError({"obligation": _("Choose a duty of an agreement.")})
+    if "obligation" in cleaned and cleaned["obligation"] is not None:
+        duty = cleaned["obligation"]
+        if not isinstance(duty, Obligation):
+            raise ValidationError({"obligation": _("Choose a duty of an agreement.")})
+        # Approving a report adds it as evidence; a duty that takes only notes or files would
+        # refuse it every time, silently.
+        if duty.evidence_kinds and Evidence.Kind.SUBMISSION not in duty.evidence_kinds:
+            raise ValidationError({"obligation": _("This duty does not accept report submissions as evidence.")})
     return cleaned
 
 
@@ -679,7 +677,7 @@ def submission_open(*, actor: Any, form: ReportForm, unit: Unit, period_id: str)
     if existing is not None:
         return existing
     if not form.is_active:
-        raise ValidationError(_("This report form is no longer in use."))
+        raise ValidationError(_("This report form is no longer in use."), code="inactive")
     if not selectors.is_expected(form=form, unit=unit, period=period):
         raise ValidationError(
             {
@@ -731,7 +729,8 @@ def values_save(
     _lock(submission)
     if submission.is_locked:
         raise ValidationError(
-            _("This report is %(status)s and cannot be changed.") % {"status": _status_label(submission)}
+            _("This report has been sent up and can no longer be changed; it must be returned or unlocked first."),
+            code="locked",
         )
     fields = {f.indicator.code: f for f in _form_fields(submission.form)}
     indicators = [f.indicator for f in fields.values()]
@@ -906,10 +905,7 @@ def submission_submit(
     """
     _lock(submission)
     if submission.status not in (S.DRAFT, S.RETURNED):
-        raise ValidationError(
-            _("Only a draft or a returned report can be submitted; this one is %(status)s.")
-            % {"status": _status_label(submission)}
-        )
+        raise ValidationError(_("Only a draft or a returned report can be submitted."), code="not_submittable")
     result = submission_check(submission=submission)
     if result.errors:
         raise _issues_error(result.errors)
@@ -947,12 +943,9 @@ def submission_approve(*, actor: Any, submission: Submission) -> Submission:
     """Approve a submitted report (the unit's leader): it is locked from now on."""
     _lock(submission)
     if not submission.form.approval_required:
-        raise ValidationError(_("This form needs no approval: a submitted report is final."))
+        raise ValidationError(_("This form needs no approval: a submitted report is final."), code="no_approval")
     if submission.status != S.SUBMITTED:
-        raise ValidationError(
-            _("Only a submitted report can be approved; this one is %(status)s.")
-            % {"status": _status_label(submission)}
-        )
+        raise ValidationError(_("Only a submitted report can be approved."), code="not_approvable")
     before = snapshot(submission, SUBMISSION_FIELDS)
     submission.status = S.APPROVED
     submission.approved_at = timezone.now()
@@ -977,11 +970,8 @@ def submission_return(*, actor: Any, submission: Submission, reason: str) -> Sub
     waiting_acceptance = submission.status == S.APPROVED and submission.form.acceptance_required
     if submission.status != S.SUBMITTED and not waiting_acceptance:
         raise ValidationError(
-            _(
-                "Only a submitted report, or an approved one waiting for acceptance, can be returned; "
-                "this one is %(status)s."
-            )
-            % {"status": _status_label(submission)}
+            _("Only a submitted report, or an approved one waiting for acceptance, can be returned."),
+            code="not_returnable",
         )
     before = snapshot(submission, SUBMISSION_FIELDS)
     submission.status = S.RETURNED
@@ -999,13 +989,11 @@ def submission_accept(*, actor: Any, submission: Submission) -> Submission:
     _lock(submission)
     form = submission.form
     if not form.acceptance_required:
-        raise ValidationError(_("This form does not ask the level above to accept reports."))
-    ready = S.APPROVED if form.approval_required else S.SUBMITTED
-    if submission.status != ready:
-        raise ValidationError(
-            _("Only a report that is %(ready)s can be accepted; this one is %(status)s.")
-            % {"ready": str(S(ready).label).lower(), "status": _status_label(submission)}
-        )
+        raise ValidationError(_("This form does not ask the level above to accept reports."), code="no_acceptance")
+    if form.approval_required and submission.status != S.APPROVED:
+        raise ValidationError(_("Only an approved report can be accepted."), code="not_acceptable")
+    if not form.approval_required and submission.status != S.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be accepted."), code="not_acceptable")
     before = snapshot(submission, SUBMISSION_FIELDS)
     submission.status = S.ACCEPTED
     submission.accepted_at = timezone.now()
@@ -1029,10 +1017,7 @@ def submission_unlock(*, actor: Any, submission: Submission, reason: str) -> Sub
     if not reason:
         raise ValidationError({"reason": _("Say why the report is unlocked.")})
     if submission.status not in (S.APPROVED, S.ACCEPTED):
-        raise ValidationError(
-            _("Only an approved or accepted report can be unlocked; this one is %(status)s.")
-            % {"status": _status_label(submission)}
-        )
+        raise ValidationError(_("Only an approved or accepted report can be unlocked."), code="not_unlockable")
     before = snapshot(submission, SUBMISSION_FIELDS)
     submission.status = S.RETURNED
     submission.returned_reason = reason
