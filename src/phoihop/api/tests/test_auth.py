@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from axes.utils import reset as axes_reset
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -122,7 +122,9 @@ def test_every_authentication_failure_gets_the_same_401(failures):
 
 
 def test_the_401_message_is_translated_and_sent_as_utf8(client, settings, tmp_path):
-    settings.LOCALE_PATHS = [write_catalog(tmp_path, {unauthorized_message(): "Xác thực không thành công."})]
+    with translation.override("en"):  # the catalogue is keyed by the English source text
+        source = unauthorized_message()
+    settings.LOCALE_PATHS = [write_catalog(tmp_path, {source: "Xác thực không thành công."})]
     response = send(client, "get", "/me")
     assert response.status_code == 401
     assert "Xác thực không thành công.".encode() in response.content

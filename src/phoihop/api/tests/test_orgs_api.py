@@ -224,7 +224,8 @@ OUTSIDER_CALLS = [
 
 
 @pytest.mark.parametrize(("method", "path", "body"), OUTSIDER_CALLS)
-def test_officer_from_other_commune_gets_404(tree, as_user, officer_other_commune, method, path, body):
+def test_officer_from_other_commune_gets_404(tree, as_user, officer_other_commune, method, path, body, settings):
+    settings.LANGUAGE_CODE = "en"  # the API answers in the default language; read the English source text
     response = as_user(officer_other_commune, method, path, body)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
@@ -279,7 +280,8 @@ def test_only_system_admins_create_roots(tree, as_user, commune_admin, province_
     assert as_user(province_admin, "post", "/orgs/units", payload).status_code == 201
 
 
-def test_service_refusals_come_back_as_422_with_the_field(tree, as_user, commune_admin):
+def test_service_refusals_come_back_as_422_with_the_field(tree, as_user, commune_admin, settings):
+    settings.LANGUAGE_CODE = "en"  # the API answers in the default language; read the English source text
     taken = {"parent": "07090", "code": "07090-UBND", "name": "Trùng mã", "kind": "other"}
     response = as_user(commune_admin, "post", "/orgs/units", taken)
     assert response.status_code == 422

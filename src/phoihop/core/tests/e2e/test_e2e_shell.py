@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -46,8 +47,10 @@ def test_commune_officer_logs_in_finds_the_commune_and_searches_without_diacriti
     assert has_visible_focus(page)
     page.keyboard.type("not-the-password")
     page.keyboard.press("Enter")
-    # The error is announced (role=alert) and the person can try again at once.
-    expect(page.get_by_role("alert")).to_contain_text("not correct")
+    # The error is announced (role=alert), in Vietnamese, and the person can try again at once.
+    with translation.override("vi"):
+        refusal = translation.gettext("The username or password is not correct, or the account is disabled.")
+    expect(page.get_by_role("alert")).to_contain_text(refusal)
     page.locator("#id_username").fill("xa")
     page.locator("#id_password").fill(password)
     page.locator("#id_password").press("Enter")
