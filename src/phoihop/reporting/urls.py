@@ -22,6 +22,11 @@ urlpatterns = [
     path("submissions/<int:pk>/accept/", views.submission_accept, name="submission-accept"),
     path("submissions/<int:pk>/unlock/", views.submission_unlock, name="submission-unlock"),
     path("submissions/<int:pk>/comment/", views.submission_comment, name="submission-comment"),
+    path(
+        "submissions/<int:pk>/comments/<int:comment_pk>/file",
+        views.submission_comment_file,
+        name="submission-comment-file",
+    ),
     path("submissions/<int:pk>/template.xlsx", views.submission_template_xlsx, name="submission-template-xlsx"),
     path("submissions/<int:pk>/upload/", views.submission_upload_xlsx, name="submission-upload-xlsx"),
     path("submissions/<int:pk>/report.docx", views.submission_docx, name="submission-docx"),

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -159,6 +159,22 @@ def form_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _assignable_units(user: Any) -> Any:
+    """Units a designer may assign a form to: every open unit of the provinces they work in.
+
+    Wider than their scope on purpose: a form of the provincial People's Committee is reported by
+    the Front's organisations too. Naming a unit as expected to report reveals none of its data.
+    """
+    units = Unit.objects.filter(valid_to__isnull=True).order_by("path")
+    if access.is_system_admin(user):
+        return units
+    roots = {r.path[: Unit.steplen] for r in access.reaches(user)}
+    condition = Q(pk__in=[])
+    for root in roots:
+        condition |= Q(path__startswith=root)
+    return units.filter(condition)
+
+
 def _obligations(user: Any) -> Any:
     return Obligation.objects.filter(agreement__in=agreements_visible(user)).order_by("agreement_id", "article_ref")
 
@@ -176,7 +192,7 @@ def _report_form_form(request: HttpRequest, *, report_form: ReportForm | None) -
         request.POST or None,
         initial=initial,
         owner_units=owner_units,
-        assignable_units=_open_units(request.user),
+        assignable_units=_assignable_units(request.user),
         obligations=_obligations(request.user),
     )
 
@@ -874,6 +890,17 @@ def submission_comment(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your comment was added."))
             return redirect(f"{submission.get_absolute_url()}#comments")
     return _render_entry(request, submission, comment_form=form, status=400)
+
+
+@login_required
+@require_GET
+def submission_comment_file(request: HttpRequest, pk: int, comment_pk: int) -> FileResponse:
+    """A file attached to a report's comment, only for those who may see the report."""
+    submission = permissions.access_submission(request.user, pk)
+    comment = submission.comments.filter(pk=comment_pk).exclude(file="").first()
+    if comment is None:
+        raise Http404
+    return FileResponse(comment.file.open("rb"), as_attachment=True, filename=comment.file.name.rsplit("/", 1)[-1])
 
 
 # --- XLSX template and upload -------------------------------------------------------------------
