@@ -124,6 +124,14 @@ def access_form(user: Any, pk: Any, *, for_write: bool = False) -> ReportForm:
     return form
 
 
+def access_form_by_code(user: Any, code: str, *, for_write: bool = False) -> ReportForm:
+    """access_form for a form named by its code (the API and the CLI name forms by code)."""
+    pk = ReportForm.objects.filter(code=code).values_list("pk", flat=True).first()
+    if pk is None or not _logged_in(user):
+        raise Http404
+    return access_form(user, pk, for_write=for_write)
+
+
 def can_design_indicators(user: Any) -> bool:
     """System administrators, and unit administrators of a province (indicators are shared by every form)."""
     if not _logged_in(user):
@@ -143,6 +151,18 @@ def access_indicator(user: Any, pk: Any, *, for_write: bool = False) -> Indicato
         indicator = Indicator.objects.get(pk=pk)
     except (Indicator.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+    if for_write and not can_design_indicators(user):
+        raise PermissionDenied
+    return indicator
+
+
+def access_indicator_by_code(user: Any, code: str, *, for_write: bool = False) -> Indicator:
+    """access_indicator for an indicator named by its code."""
+    if not _logged_in(user):
+        raise Http404
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise Http404
     if for_write and not can_design_indicators(user):
         raise PermissionDenied
     return indicator
