@@ -18,6 +18,7 @@ periods) is drawn as bars there too: the figures are the same, only the drawing 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -142,8 +143,15 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines or [""]
 
 
-def render_svg(chart: Chart) -> str:
-    """Return the chart as a self-contained SVG element (escaped, accessible, scales to its box)."""
+def render_svg(chart: Chart, *, dom_id: str | None = None) -> str:
+    """Return the chart as a self-contained SVG element (escaped, accessible, scales to its box).
+
+    `dom_id` prefixes the ids its title and description are referenced by; by default it is
+    derived from the chart's content, so two different charts on one page never share ids.
+    """
+    if dom_id is None:
+        digest = hashlib.sha1(repr((chart.heading, tuple(chart.categories))).encode(), usedforsecurity=False)
+        dom_id = "chart-" + digest.hexdigest()[:8]
     n = max(len(chart.categories), 1)
     plot_width = _WIDTH - _PLOT_LEFT - _PLOT_RIGHT
     slot = plot_width / n
@@ -164,10 +172,10 @@ def render_svg(chart: Chart) -> str:
     )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="chart-title chart-desc" '
+        f'width="100%" role="img" aria-labelledby="{dom_id}-title {dom_id}-desc" '
         f'font-family="system-ui, sans-serif" font-size="12">',
-        f'<title id="chart-title">{escape(chart.heading)}</title>',
-        f'<desc id="chart-desc">{escape(summary)}</desc>',
+        f'<title id="{dom_id}-title">{escape(chart.heading)}</title>',
+        f'<desc id="{dom_id}-desc">{escape(summary)}</desc>',
         f'<text x="{_WIDTH / 2:.0f}" y="22" text-anchor="middle" font-size="15" font-weight="bold">'
         f"{escape(chart.heading)}</text>",
     ]

@@ -38,6 +38,13 @@ def test_bar_chart_is_valid_accessible_svg_with_one_bar_per_figure():
     assert "Đặc khu Vân Đồn" in svg
 
 
+def test_two_charts_on_one_page_do_not_share_ids():
+    other = Chart(title="Khác", categories=["a"], series=[Series("s", [1])])
+    ids = [ET.fromstring(render_svg(c)).find(f"{SVG}title").get("id") for c in (chart(), other)]  # noqa: S314
+    assert ids[0] != ids[1]
+    assert 'aria-labelledby="page-title page-desc"' in render_svg(other, dom_id="page")
+
+
 def test_line_chart_draws_a_line_per_series():
     root = ET.fromstring(render_svg(chart(kind="line")))  # noqa: S314  (our own SVG)
     assert len(list(root.iter(f"{SVG}polyline"))) == 2
