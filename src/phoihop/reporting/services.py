@@ -173,6 +173,24 @@ def _check_code(code: str, *, field_name: str = "code") -> str:
     return code
 
 
+def _clean_code_and_name(values: dict[str, Any], instance: Any, model: type, taken: str) -> dict[str, Any]:
+    """Check the code (shape, unique whatever the case: "people" and "PEOPLE" would confuse every
+    import) and the name shared by indicators and forms; return the values with them cleaned."""
+    cleaned = dict(values)
+    if "code" in cleaned:
+        cleaned["code"] = _check_code(cleaned["code"])
+        clash = model.objects.filter(code__iexact=cleaned["code"])
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            raise ValidationError({"code": taken})
+    if "name" in cleaned:
+        cleaned["name"] = _text(cleaned["name"])
+        if not cleaned["name"]:
+            raise ValidationError({"name": _("Enter a name.")})
+    return cleaned
+
+
 def _decimal_or_none(value: Any, field_name: str) -> Decimal | None:
     if value is None or _text(value) == "":
         return None
@@ -241,18 +259,7 @@ def _resolve_area(value: Any) -> Area | None:
 
 def _clean_indicator(values: dict[str, Any], instance: Indicator | None) -> dict[str, Any]:
     """Check an indicator's fields together (type, aggregations, options); return them normalised."""
-    cleaned = dict(values)
-    if "code" in cleaned:
-        cleaned["code"] = _check_code(cleaned["code"])
-        clash = Indicator.objects.filter(code__iexact=cleaned["code"])
-        if instance is not None:
-            clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
-            raise ValidationError({"code": _("Another indicator already has this code.")})
-    if "name" in cleaned:
-        cleaned["name"] = _text(cleaned["name"])
-        if not cleaned["name"]:
-            raise ValidationError({"name": _("Enter a name.")})
+    cleaned = _clean_code_and_name(values, instance, Indicator, _("Another indicator already has this code."))
     for name in ("short_name", "description", "unit_of_measure"):
         if name in cleaned:
             cleaned[name] = _text(cleaned[name])
@@ -381,18 +388,7 @@ def _rules_naming(indicator: Indicator) -> Any:
 
 
 def _clean_form(values: dict[str, Any], instance: ReportForm | None) -> dict[str, Any]:
-    cleaned = dict(values)
-    if "code" in cleaned:
-        cleaned["code"] = _check_code(cleaned["code"])
-        clash = ReportForm.objects.filter(code__iexact=cleaned["code"])
-        if instance is not None:
-            clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
-            raise ValidationError({"code": _("Another report form already has this code.")})
-    if "name" in cleaned:
-        cleaned["name"] = _text(cleaned["name"])
-        if not cleaned["name"]:
-            raise ValidationError({"name": _("Enter a name.")})
+    cleaned = _clean_code_and_name(values, instance, ReportForm, _("Another report form already has this code."))
     if "description" in cleaned:
         cleaned["description"] = _text(cleaned["description"])
     if "period_type" in cleaned:

@@ -16,14 +16,24 @@ Fixtures build on the root conftest's `tree`; a test module imports the ones it 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from phoihop.calendar.periods import parse_period
 from phoihop.orgs import services as org_services
 from phoihop.orgs.models import Unit
 from phoihop.reporting import services
-from phoihop.reporting.models import Aggregation, Indicator, ReportForm, Submission, ValidationRule, ValueType
+from phoihop.reporting.models import (
+    Aggregation,
+    DataValue,
+    Indicator,
+    ReportForm,
+    Submission,
+    ValidationRule,
+    ValueType,
+)
 
 K = Unit.Kind
 
@@ -77,6 +87,20 @@ def report(
     if submit_on is not None:
         services.submission_submit(actor=actor, submission=submission, on=submit_on, warning_comments=warning_comments)
     return submission
+
+
+def put_value(indicator: Indicator, unit: Unit, period_id: str, value: Any, category: str = "") -> DataValue:
+    """A value stored as an import without completion stores it (no submission): totals count it."""
+    period = parse_period(period_id)
+    return DataValue.objects.create(
+        indicator=indicator,
+        unit=unit,
+        period_id=period.id,
+        period_start=period.start,
+        period_end=period.end,
+        category=category,
+        value_number=Decimal(str(value)),
+    )
 
 
 @pytest.fixture

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from phoihop import cli
-from phoihop.calendar.periods import parse_period
 from phoihop.orgs import services as org_services
 from phoihop.orgs.models import Unit
 from phoihop.reporting import services
-from phoihop.reporting.models import DataValue
 from phoihop.reporting.tests import factories
-from phoihop.reporting.tests.factories import add_unit, report
+from phoihop.reporting.tests.factories import add_unit, put_value, report
 
 indicators = factories.indicators
 monthly_form = factories.monthly_form
@@ -29,28 +26,15 @@ def run(*args: str) -> list[str]:
     return out.getvalue().splitlines()
 
 
-def put(indicator, unit, period_id, value, category=""):
-    period = parse_period(period_id)
-    DataValue.objects.create(
-        indicator=indicator,
-        unit=unit,
-        period_id=period.id,
-        period_start=period.start,
-        period_end=period.end,
-        category=category,
-        value_number=Decimal(str(value)),
-    )
-
-
 @pytest.fixture
 def values(tree, indicators):
     a, b = tree["commune_ubnd"], tree["other_ubnd"]
-    put(indicators["PEOPLE"], a, "202601", 1200, "men")
-    put(indicators["PEOPLE"], a, "202601", 1300, "women")
-    put(indicators["PEOPLE"], b, "202602", 7, "men")
-    put(indicators["POOR_RATE"], a, "202601", 4.5)
-    put(indicators["POOR_RATE"], b, "202601", 5)
-    put(indicators["POOR_RATE"], b, "202602", 6.1)
+    put_value(indicators["PEOPLE"], a, "202601", 1200, "men")
+    put_value(indicators["PEOPLE"], a, "202601", 1300, "women")
+    put_value(indicators["PEOPLE"], b, "202602", 7, "men")
+    put_value(indicators["POOR_RATE"], a, "202601", 4.5)
+    put_value(indicators["POOR_RATE"], b, "202601", 5)
+    put_value(indicators["POOR_RATE"], b, "202602", 6.1)
 
 
 def test_rollup_prints_the_number_alone_on_the_last_line(values):

@@ -15,7 +15,7 @@ from phoihop.orgs.models import Unit
 from phoihop.reporting import selectors, services
 from phoihop.reporting.models import Aggregation, DataValue, Submission
 from phoihop.reporting.tests import factories
-from phoihop.reporting.tests.factories import add_unit, make_form, make_indicator, report
+from phoihop.reporting.tests.factories import add_unit, make_form, make_indicator, put_value, report
 
 indicators = factories.indicators
 monthly_form = factories.monthly_form
@@ -127,29 +127,13 @@ def four_communes(tree, monthly_form, commune_officer, officer_other_commune):
     org_services.unit_merge(actor=None, sources=[merged], target=tree["commune"], on=dt.date(2026, 2, 1), audit=False)
 
     values = {("PEOPLE", "men"): "10", ("PEOPLE", "women"): "12"}
-    on_time = report(
-        form=monthly_form,
-        unit=tree["commune_ubnd"],
-        period="202603",
-        actor=commune_officer,
-        values=values,
-        submit_on=dt.date(2026, 3, 16),
-    )
-    late = report(
-        form=monthly_form,
-        unit=tree["other_ubnd"],
-        period="202603",
-        actor=officer_other_commune,
-        values=values,
-        submit_on=dt.date(2026, 3, 20),
-    )
-    returned = report(
-        form=monthly_form,
-        unit=returning_ubnd,
-        period="202603",
-        actor=commune_officer,
-        values=values,
-        submit_on=dt.date(2026, 3, 16),
+    on_time, late, returned = (
+        report(form=monthly_form, unit=unit, period="202603", actor=actor, values=values, submit_on=day)
+        for unit, actor, day in [
+            (tree["commune_ubnd"], commune_officer, dt.date(2026, 3, 16)),
+            (tree["other_ubnd"], officer_other_commune, dt.date(2026, 3, 20)),
+            (returning_ubnd, commune_officer, dt.date(2026, 3, 16)),
+        ]
     )
     services.submission_return(actor=None, submission=returned, reason="Thiếu số liệu")
     return {"on_time": on_time, "late": late, "returned": returned}
@@ -203,20 +187,6 @@ def test_a_draft_is_not_submitted(tree, monthly_form, commune_officer):
 # Roll-up -----------------------------------------------------------------------------------------
 
 
-def put(indicator, unit, period_id, value, category=""):
-    """A value as an import without completion stores it (no submission): it counts."""
-    period = parse_period(period_id)
-    return DataValue.objects.create(
-        indicator=indicator,
-        unit=unit,
-        period_id=period.id,
-        period_start=period.start,
-        period_end=period.end,
-        category=category,
-        value_number=D(str(value)),
-    )
-
-
 @pytest.fixture
 def quarter(tree, indicators, monthly_form):
     """2026Q1 values of two communes' committees (a = 07090-UBND, b = 07093-UBND)."""
@@ -229,8 +199,8 @@ def quarter(tree, indicators, monthly_form):
         (b, "202601", 20, 30),
         (b, "202603", 4, 0),
     ]:
-        put(people, unit, period, men, "men")
-        put(people, unit, period, women, "women")
+        put_value(people, unit, period, men, "men")
+        put_value(people, unit, period, women, "women")
     for unit, period, rate in [
         (a, "202601", 4.5),
         (a, "202602", 4.0),
@@ -238,7 +208,7 @@ def quarter(tree, indicators, monthly_form):
         (b, "202601", 6),
         (b, "202603", 7),
     ]:
-        put(indicators["POOR_RATE"], unit, period, rate)
+        put_value(indicators["POOR_RATE"], unit, period, rate)
     for unit, period, count in [
         (a, "202601", 1000),
         (a, "202602", 1010),
@@ -246,7 +216,7 @@ def quarter(tree, indicators, monthly_form):
         (b, "202601", 800),
         (b, "202602", 805),
     ]:
-        put(indicators["HOUSEHOLDS"], unit, period, count)
+        put_value(indicators["HOUSEHOLDS"], unit, period, count)
     extra = {
         "SCORE_MIN": make_indicator("SCORE_MIN", aggregation=Aggregation.MIN, period_aggregation=Aggregation.SUM),
         "SCORE_MAX": make_indicator("SCORE_MAX", aggregation=Aggregation.MAX, period_aggregation=Aggregation.MIN),
@@ -260,7 +230,7 @@ def quarter(tree, indicators, monthly_form):
             (b, "202601", 2),
             (b, "202602", 9),
         ]:
-            put(indicator, unit, period, score)
+            put_value(indicator, unit, period, score)
     return {**indicators, **extra}
 
 
@@ -318,15 +288,15 @@ def test_nothing_reported_is_none_not_zero(tree, quarter):
 
 
 def test_a_month_asked_of_quarterly_values_has_no_value(tree, indicators):
-    put(indicators["STARTED"], tree["commune_ubnd"], "2026Q1", 5)
+    put_value(indicators["STARTED"], tree["commune_ubnd"], "2026Q1", 5)
     assert value(indicators["STARTED"], "2026Q1", tree["province"]) == D("5")
     assert value(indicators["STARTED"], "202603", tree["province"]) is None
 
 
 def test_no_aggregation_gives_only_the_units_own_value_for_the_period_asked(tree):
     beds = make_indicator("BEDS", aggregation=Aggregation.NONE, period_aggregation=Aggregation.NONE)
-    put(beds, tree["commune_ubnd"], "202603", 40)
-    put(beds, tree["other_ubnd"], "202603", 30)
+    put_value(beds, tree["commune_ubnd"], "202603", 40)
+    put_value(beds, tree["other_ubnd"], "202603", 30)
     assert value(beds, "202603", tree["commune_ubnd"]) == D("40")
     assert value(beds, "202603", tree["province"]) is None
     assert value(beds, "2026Q1", tree["commune_ubnd"]) is None
