@@ -436,7 +436,12 @@ class PeriodField(forms.CharField):
 
 class RatesForm(forms.Form):
     form = forms.ModelChoiceField(label=_("Report form"), queryset=ReportForm.objects.none())
-    period = PeriodField(label=_("Period"), max_length=16, help_text=_("e.g. 2026Q1, 202603, 2026S1, 2026"))
+    period = PeriodField(
+        label=_("Period"),
+        max_length=16,
+        help_text=_("e.g. 2026Q1, 202603, 2026S1, 2026"),
+        widget=forms.TextInput(attrs={"list": "period-choices", "autocomplete": "off"}),
+    )
     unit = UnitChoiceField(label=_("Unit and the units within it"), queryset=Unit.objects.none())
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:

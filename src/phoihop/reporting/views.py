@@ -24,13 +24,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from phoihop.agreements.models import Obligation
 from phoihop.agreements.permissions import agreements_visible
 from phoihop.calendar import workdays
-from phoihop.calendar.periods import Period, PeriodType, period_containing, submission_deadline
+from phoihop.calendar.periods import Period, PeriodType, period_containing, periods_of_year, submission_deadline
 from phoihop.core.htmx import is_htmx, render_page_or_fragment
 from phoihop.documents import charts
 from phoihop.documents.spreadsheets import write_table_xlsx
@@ -511,9 +512,14 @@ def parse_cell_name(name: str) -> tuple[str, str] | None:
 
 
 def _display(value: DataValue | None) -> str:
+    """A stored value as the input shows it: a decimal comma in Vietnamese ("2,5"), which the
+    service reads back as the same number."""
     if value is None:
         return ""
-    return format_number(value.value_number) if value.value_number is not None else value.value_text
+    if value.value_number is None:
+        return value.value_text
+    text = format_number(value.value_number)
+    return text.replace(".", ",") if get_language() == "vi" else text
 
 
 def _values_by_key(
@@ -1064,6 +1070,21 @@ def _rates_form(request: HttpRequest, data: QueryDict) -> rf.RatesForm:
     return rf.RatesForm(values if report_form is not None else None, units=units)
 
 
+def _period_choices(form: rf.RatesForm, today: dt.date) -> list[Period]:
+    """The periods of the chosen form's type that have ended, this year and last, newest first."""
+    chosen = form["form"].value()
+    report_form = ReportForm.objects.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
+    if report_form is None:
+        return []
+    periods = [
+        p
+        for year in (today.year, today.year - 1)
+        for p in periods_of_year(report_form.period_type, year)
+        if p.end < today
+    ]
+    return sorted(periods, key=lambda p: p.end, reverse=True)
+
+
 @login_required
 def rates(request: HttpRequest) -> HttpResponse:
     form = _rates_form(request, request.GET)
@@ -1081,6 +1102,7 @@ def rates(request: HttpRequest) -> HttpResponse:
             "chosen": form.cleaned_data if result is not None else None,
             "query": request.GET.urlencode() if result is not None else "",
             "can_remind": result is not None and access.can(request.user, form.cleaned_data["unit"], Role.OFFICER),
+            "period_choices": _period_choices(form, timezone.localdate()),
         },
     )
 
@@ -1130,30 +1152,30 @@ def rates_remind(request: HttpRequest) -> HttpResponse:
 MAX_SERIES = len(charts.PALETTE)
 
 
-def _pivot_chart(table: selectors.PivotTable, indicator: Indicator) -> str:
+def _chart_number(value: Decimal | None) -> int | Decimal | None:
+    # Labels print what the table prints: 12, not 12,0000.
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def _pivot_chart(table: selectors.PivotTable, indicator: Indicator, units: list[Unit]) -> str:
     """One bar chart per indicator: units along the axis, one bar per period (periods along the
     axis when there are more periods than colours)."""
+
+    def value(unit: Unit, period: Period) -> int | Decimal | None:
+        return _chart_number(table.value(indicator, unit, period))
+
     if len(table.periods) <= MAX_SERIES:
-        chart = charts.Chart(
-            title=indicator.name,
-            unit=indicator.unit_of_measure,
-            categories=[u.short_name or u.name for u in table.units],
-            series=[
-                charts.Series(name=p.label, values=[table.value(indicator, u, p) for u in table.units])
-                for p in table.periods
-            ],
-        )
+        categories = [u.short_name or u.name for u in units]
+        series = [charts.Series(name=p.label, values=[value(u, p) for u in units]) for p in table.periods]
     else:
-        shown = table.units[:MAX_SERIES]
-        chart = charts.Chart(
-            title=indicator.name,
-            unit=indicator.unit_of_measure,
-            categories=[p.id for p in table.periods],
-            series=[
-                charts.Series(name=u.short_name or u.name, values=[table.value(indicator, u, p) for p in table.periods])
-                for u in shown
-            ],
-        )
+        categories = [p.id for p in table.periods]
+        series = [
+            charts.Series(name=u.short_name or u.name, values=[value(u, p) for p in table.periods])
+            for u in units[:MAX_SERIES]
+        ]
+    chart = charts.Chart(title=indicator.name, unit=indicator.unit_of_measure, categories=categories, series=series)
     return charts.render_svg(chart)
 
 
@@ -1181,7 +1203,9 @@ def pivot(request: HttpRequest) -> HttpResponse:
         )
         if request.GET.get("format") == "xlsx":
             return _pivot_xlsx(table)
-        chart_svgs = [_pivot_chart(table, indicator) for indicator in table.indicators if indicator.is_numeric]
+        # With the units within shown, the chart compares them; the total would dwarf every bar.
+        charted = table.units[1:] if len(table.units) > 1 else table.units
+        chart_svgs = [_pivot_chart(table, i, charted) for i in table.indicators if i.is_numeric]
     return render_page_or_fragment(
         request,
         "reporting/pivot.html",
