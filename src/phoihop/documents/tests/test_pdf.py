@@ -101,7 +101,7 @@ def test_a_conversion_that_runs_too_long_is_stopped_with_its_children(
     with pytest.raises(pdf.PdfConversionError, match="did not finish within"):
         render_pdf(sample_docx_bytes, timeout=0.8)
     # The call comes back at the timeout, and no LibreOffice process of it is left running.
-    assert time.monotonic() - started < 1.6
+    assert time.monotonic() - started < 3
     assert _processes_using(str(tmp_path)) == []
 
 
