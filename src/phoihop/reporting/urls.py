@@ -11,7 +11,6 @@ urlpatterns = [
     path("rates/", views.rates, name="rates"),
     path("rates/remind/", views.rates_remind, name="rates-remind"),
     path("pivot/", views.pivot, name="pivot"),
-    path("import/", views.import_page, name="import"),
     # Entry and the workflow of one report
     path("forms/<int:form_pk>/units/<int:unit_pk>/<str:period_id>/", views.entry, name="entry"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission-detail"),

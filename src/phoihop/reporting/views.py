@@ -34,6 +34,7 @@ from phoihop.calendar import workdays
 from phoihop.calendar.periods import Period, PeriodType, period_containing, periods_of_year, submission_deadline
 from phoihop.core.htmx import is_htmx, render_page_or_fragment
 from phoihop.documents import charts
+from phoihop.documents.responses import document_download
 from phoihop.documents.spreadsheets import write_table_xlsx
 from phoihop.orgs import access
 from phoihop.orgs.forms import add_service_errors
@@ -52,19 +53,11 @@ from phoihop.reporting.models import (
 from phoihop.reporting.validation import format_number
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 S = Submission.Status
 
 
 def _page(request: HttpRequest, items: Any) -> Any:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -924,7 +917,7 @@ def submission_template_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
             for cell in row.cells:
                 rows.append([row.indicator.code, row.indicator.name, cell.category, cell.value])
     content = write_table_xlsx(None, list(rf.TEMPLATE_HEADER), rows, sheet_title=submission.form.code)
-    return _attachment(content, XLSX, f"{submission.form.code}-{submission.unit.code}-{submission.period_id}.xlsx")
+    return document_download(content, f"{submission.form.code}-{submission.unit.code}-{submission.period_id}.xlsx")
 
 
 def _row_problems(rows: list[rf.UploadRow], submission: Submission) -> list[tuple[int | None, str]]:
@@ -1011,7 +1004,7 @@ def submission_upload_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_docx(request: HttpRequest, pk: int) -> HttpResponse:
     submission = permissions.access_submission(request.user, pk)
     content = report_document.submission_docx(submission)
-    return _attachment(content, DOCX, report_document.filename(submission, "docx"))
+    return document_download(content, report_document.filename(submission, "docx"))
 
 
 @login_required
@@ -1025,7 +1018,7 @@ def submission_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except PdfUnavailable as exc:
         messages.error(request, str(exc))
         return redirect(submission)
-    return _attachment(content, "application/pdf", report_document.filename(submission, "pdf"))
+    return document_download(content, report_document.filename(submission, "pdf"))
 
 
 # --- review queue -------------------------------------------------------------------------------
@@ -1218,12 +1211,4 @@ def _pivot_xlsx(table: selectors.PivotTable) -> HttpResponse:
     columns = [_("Indicator code"), _("Indicator"), _("Unit code"), _("Unit"), *[p.id for p in table.periods]]
     rows = [[indicator.code, indicator.name, unit.code, unit.name, *values] for indicator, unit, values in table.rows()]
     content = write_table_xlsx(_("Pivot table"), columns, rows, sheet_title="pivot")
-    return _attachment(content, XLSX, f"pivot-{timezone.localdate():%Y%m%d}.xlsx")
-
-
-# --- import (DHIS2 files) -----------------------------------------------------------------------
-
-
-@login_required
-def import_page(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    return document_download(content, f"pivot-{timezone.localdate():%Y%m%d}.xlsx")

@@ -617,7 +617,7 @@ def _upload(client, submission, rows):
 def test_the_template_has_one_row_per_figure_with_the_values_entered(login, commune_officer, draft):
     services.values_save(actor=commune_officer, submission=draft, values={("STARTED", ""): "12"})
     response = login(commune_officer).get(reverse("reporting:submission-template-xlsx", args=[draft.pk]))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0] == ("code", "name", "category", "value")
     assert ("PEOPLE", "Số người được tuyên truyền", "men", None) in rows
@@ -683,7 +683,7 @@ def test_the_report_downloads_as_a_docx_with_title_unit_and_values(login, commun
     response = login(commune_officer).get(reverse("reporting:submission-docx", args=[submitted.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.docx"')
-    document = docx.Document(io.BytesIO(response.content))
+    document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
     texts = [p.text for p in document.paragraphs]
     cells = [c.text.strip() for t in document.tables for row in t.rows for c in row.cells]
     assert "BÁO CÁO" in texts
@@ -697,7 +697,7 @@ def test_the_report_downloads_as_a_docx_with_title_unit_and_values(login, commun
 def test_the_report_downloads_as_a_pdf(login, commune_officer, submitted):
     response = login(commune_officer).get(reverse("reporting:submission-pdf", args=[submitted.pk]))
     assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 # --- review queue -------------------------------------------------------------------------------
@@ -868,7 +868,7 @@ def test_pivot_adds_up_the_communes_and_draws_a_chart(admin_client, tree, indica
 
 def test_pivot_exports_the_table_to_xlsx(admin_client, tree, indicators, two_reports):
     response = admin_client.get(reverse("reporting:pivot"), _pivot_query(tree, indicators, format="xlsx"))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "STARTED"]
     by_unit = {r[2]: r[5] for r in rows}
     assert by_unit["22"] == 20 and by_unit["07090"] == 12 and by_unit["07093"] == 8
