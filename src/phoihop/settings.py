@@ -151,6 +151,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background jobs (DESIGN §5): django-tasks with its database queue, worked by `phoihop db_worker`
+# (long DHIS2 imports from the web). Tests run each job at once, inside the test.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "PHOIHOP_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
+
 # People and access ------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "orgs.User"

@@ -290,3 +290,66 @@ class SubmissionComment(BaseModel):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class ImportJob(BaseModel):
+    """A DHIS2 file imported from the web, run as a background job (django-tasks).
+
+    The page polls `progress_*` while it runs and shows `report` (interchange.ImportReport as
+    JSON) when it ends. The file is kept: it is what the audit event's import came from.
+    """
+
+    class Kind(models.TextChoices):
+        VALUES = "values", _("Values (dataValueSets JSON or CSV)")
+        METADATA = "metadata", _("Indicators and forms (DHIS2 metadata JSON)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused: nothing imported")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("what the file holds"), max_length=16, choices=Kind, default=Kind.VALUES)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to="imports/%Y/")
+    file_name = models.CharField(_("file name"), max_length=255)
+    skip_invalid = models.BooleanField(_("import only the valid rows"), default=False)
+    owner_unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("designs the new forms"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    progress_phase = models.CharField(max_length=16, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:import-job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REFUSED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
