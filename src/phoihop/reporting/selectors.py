@@ -23,8 +23,10 @@ Decisions, each tested in tests/test_selectors.py:
   first submission (Submission.submitted_on), so returning an on-time report and getting it
   back corrected after the deadline keeps it on time.
 - On time = submitted on or before the deadline stored on the submission (submitted_on ≤
-  deadline). Completeness and timeliness are PERCENTAGES (0–100), like DHIS2's REPORTING_RATE
-  and REPORTING_RATE_ON_TIME; None when nothing is expected.
+  deadline). Rates for a period longer than the form's (a quarter of a monthly form) count
+  reports: one owed per unit and form period inside it, as DHIS2 does. Completeness and
+  timeliness are PERCENTAGES (0–100), like DHIS2's REPORTING_RATE and REPORTING_RATE_ON_TIME;
+  None when nothing is expected.
 - Roll-up counts values entered outside any report (imports without a completion) and values of
   reports that count as submitted; a draft's or returned report's values are left out, so the
   level above never sees half-entered or refused numbers in a total (drafts are the unit's own
@@ -200,11 +202,15 @@ def is_expected(*, form: ReportForm, unit: Unit, period: Period | str) -> bool:
 
 @dataclass
 class Rates:
-    """Completeness and timeliness of one form for a unit's subtree and one period.
+    """Completeness and timeliness of one form for a unit's subtree and a period.
 
+    Counts are REPORTS: for a period longer than the form's (a quarter of a monthly form) each
+    unit owes one report per period of the form inside it, as DHIS2 counts expected reports
+    (anchor-systems §10: Σ assigned units × periods, minus the periods a unit was closed).
     `completeness` = submitted / expected × 100 and `timeliness` = on time / expected × 100
-    (percentages, None when nothing is expected). `returned` counts reports sent back and not yet
-    resubmitted (they are also in `missing`).
+    (percentages, None when nothing is expected). `missing`: the units owing at least one report,
+    in tree order; `missing_reports`: each (unit, period) owed. `returned` counts reports sent
+    back and not yet resubmitted (they are missing too).
     """
 
     expected: int
@@ -216,20 +222,26 @@ class Rates:
     timeliness: float | None
     returned: int = 0
     period: Period | None = None
+    missing_reports: list[tuple[Unit, Period]] = field(default_factory=list)
 
 
 def _percent(part: int, whole: int) -> float | None:
     return None if whole == 0 else part * 100 / whole
 
 
-def reporting_rates(*, form: ReportForm, period_id: Period | str, unit: Unit) -> Rates:
-    """Return expected, submitted, on time, late, missing and the two rates for `unit`'s subtree.
+def rate_periods(form: ReportForm, value: Period | str) -> list[Period]:
+    """The form's periods making up `value`: itself when of the form's type, else those inside it."""
+    period = period_of(value)
+    if period.type == form.period_type:
+        return [period]
+    inside = _periods_inside(PeriodType(form.period_type), period)
+    if not inside:
+        form_period(form, period)  # raises the "not a period of this form" error
+    return inside
 
-    Two queries: the counts in one aggregate over the expected units (EXISTS per unit on the
-    unique (form, unit, period) index), then the missing units.
-    """
-    period = form_period(form, period_id)
-    expected = expected_units(form=form, period=period).filter(path__startswith=unit.path)
+
+def _rates_of_one_period(form: ReportForm, period: Period, unit: Unit) -> tuple[dict[str, int], list[Unit]]:
+    expected = _expected_between(form, period.start, period.end).filter(path__startswith=unit.path)
     reports = Submission.objects.filter(form=form, period_id=period.id, unit=OuterRef("pk"))
     counted = reports.filter(status__in=COUNTED_STATUSES)
     rows = expected.annotate(
@@ -243,17 +255,36 @@ def reporting_rates(*, form: ReportForm, period_id: Period | str, unit: Unit) ->
         on_time=Count("pk", filter=Q(reported_on_time=True)),
         returned=Count("pk", filter=Q(was_returned=True)),
     )
-    missing = list(rows.filter(has_report=False).order_by("path"))
+    return counts, list(rows.filter(has_report=False).order_by("path"))
+
+
+def reporting_rates(*, form: ReportForm, period_id: Period | str, unit: Unit) -> Rates:
+    """Return expected, submitted, on time, late, missing and the two rates for `unit`'s subtree.
+
+    Per period of the form: the counts in one aggregate over the expected units (EXISTS per unit
+    on the unique (form, unit, period) index), then the missing units; a longer period adds up
+    its form periods.
+    """
+    asked = period_of(period_id)
+    totals = {"expected": 0, "submitted": 0, "on_time": 0, "returned": 0}
+    missing_reports: list[tuple[Unit, Period]] = []
+    for period in rate_periods(form, asked):
+        counts, missing = _rates_of_one_period(form, period, unit)
+        for key in totals:
+            totals[key] += counts[key]
+        missing_reports += [(u, period) for u in missing]
+    missing_units = {u.pk: u for u, _period in missing_reports}
     return Rates(
-        expected=counts["expected"],
-        submitted=counts["submitted"],
-        on_time=counts["on_time"],
-        late=counts["submitted"] - counts["on_time"],
-        missing=missing,
-        completeness=_percent(counts["submitted"], counts["expected"]),
-        timeliness=_percent(counts["on_time"], counts["expected"]),
-        returned=counts["returned"],
-        period=period,
+        expected=totals["expected"],
+        submitted=totals["submitted"],
+        on_time=totals["on_time"],
+        late=totals["submitted"] - totals["on_time"],
+        missing=sorted(missing_units.values(), key=lambda u: u.path),
+        completeness=_percent(totals["submitted"], totals["expected"]),
+        timeliness=_percent(totals["on_time"], totals["expected"]),
+        returned=totals["returned"],
+        period=asked,
+        missing_reports=missing_reports,
     )
 
 

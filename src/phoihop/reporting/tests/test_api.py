@@ -299,7 +299,7 @@ def test_figures_of_a_unit_outside_the_scope_are_404(submitted, as_user, officer
 def test_figures_refuse_unknown_codes_and_periods(submitted, as_user, province_admin):
     assert as_user(province_admin, "get", "/rollup?indicator=NOPE&period=2026Q1&unit=22").status_code == 422
     assert as_user(province_admin, "get", "/rollup?indicator=PEOPLE&period=2026Q9&unit=22").status_code == 422
-    assert as_user(province_admin, "get", "/reporting-rates?form=XA-THANG&period=2026&unit=22").status_code == 422
+    assert as_user(province_admin, "get", "/reporting-rates?form=XA-THANG&period=2026-3&unit=22").status_code == 422
 
 
 def test_my_reports_and_review_queue(tree, submitted, as_user, commune_officer, commune_leader):

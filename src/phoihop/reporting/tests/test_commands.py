@@ -90,6 +90,18 @@ def test_reporting_rates_last_line(rates):
     assert "  missing 07094-UBND Đơn vị 07094-UBND, closed 01/03/2026" in lines
 
 
+def test_reporting_rates_for_a_quarter_of_a_monthly_form(rates):
+    # January and February: the two committees plus 07094-UBND (open until 01/03); March: three.
+    lines = run("reporting-rates", "--form", "XA-THANG", "--period", "2026Q1", "--unit", "22")
+    assert lines[-1] == "expected=9 submitted=2 on_time=1 completeness=22.2 timeliness=11.1"
+
+
+def test_reporting_rates_refuse_a_month_of_a_quarterly_form(tree):
+    factories.make_form(owner=tree["ubnd"], code="SO-QUY", period_type="quarterly", assigned_units=[tree["sonv"]])
+    with pytest.raises(CommandError, match="202603 is not a period of this form"):
+        run("reporting-rates", "--form", "SO-QUY", "--period", "202603", "--unit", "22")
+
+
 def test_reporting_rates_with_nothing_expected(rates, tree):
     lines = run("reporting-rates", "--form", "XA-THANG", "--period", "202603", "--unit", "22-MTTQ")
     assert lines[-1] == "expected=0 submitted=0 on_time=0 completeness=n/a timeliness=n/a"
@@ -106,7 +118,7 @@ def test_a_returned_report_is_not_counted_on_the_command_line(rates, tree, commu
     ("args", "message"),
     [
         (["--form", "NOPE", "--period", "202603", "--unit", "22"], "no report form has the code 'NOPE'"),
-        (["--form", "XA-THANG", "--period", "2026Q1", "--unit", "22"], "2026Q1 is not a period of this form"),
+        (["--form", "XA-THANG", "--period", "2026Q9", "--unit", "22"], "'2026Q9' is not a report period"),
         (["--form", "XA-THANG", "--period", "march", "--unit", "22"], "'march' is not a report period"),
         (["--form", "XA-THANG", "--period", "202603", "--unit", "nowhere"], "no unit has the code 'nowhere'"),
     ],

@@ -166,6 +166,23 @@ def test_a_resubmitted_report_counts_again_and_keeps_its_first_day(tree, monthly
     assert (rates.submitted, rates.on_time) == (3, 2)
 
 
+def test_rates_for_a_quarter_of_a_monthly_form_count_one_report_per_unit_and_month(tree, monthly_form, four_communes):
+    rates = selectors.reporting_rates(form=monthly_form, period_id="2026Q1", unit=tree["province"])
+    # 202601 and 202602: five committees (07096-UBND closed on 31/01/2026, inside 202602);
+    # 202603: four. Only 202603 has reports: two counted, one on time.
+    assert (rates.expected, rates.submitted, rates.on_time) == (14, 2, 1)
+    assert codes(rates.missing) == ["07090-UBND", "07093-UBND", "07094-UBND", "07095-UBND", "07096-UBND"]
+    assert len(rates.missing_reports) == 12
+    assert ("07096-UBND", "202603") not in {(u.code, p.id) for u, p in rates.missing_reports}
+
+
+def test_rates_refuse_a_period_shorter_than_the_forms(tree):
+    form = make_form(owner=tree["ubnd"], code="SO-QUY", period_type="quarterly", assigned_units=[tree["sonv"]])
+    with pytest.raises(ValidationError) as error:
+        selectors.reporting_rates(form=form, period_id="202603", unit=tree["province"])
+    assert "period_id" in error.value.message_dict
+
+
 def test_rates_with_nothing_expected_are_none(tree, monthly_form):
     rates = selectors.reporting_rates(form=monthly_form, period_id="202603", unit=tree["mttq"])
     assert (rates.expected, rates.completeness, rates.timeliness) == (0, None, None)

@@ -31,7 +31,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--form", required=True, help="the report form's code")
-        parser.add_argument("--period", required=True, help="a period id of the form's type: 2026Q1, 202603, ...")
+        parser.add_argument(
+            "--period",
+            required=True,
+            help="a period of the form's type, or a longer one (2026Q1 of a monthly form: three reports each)",
+        )
         parser.add_argument("--unit", required=True, help="the code of the unit at the top of the subtree")
 
     @no_translations  # operator output stays English (STYLE §6), also the services' messages
@@ -46,9 +50,10 @@ class Command(BaseCommand):
         self.stdout.write(f"form {form.code} {form.name} ({form.period_type})")
         self.stdout.write(f"unit {describe(unit)}; period {window(period)}")
         self.stdout.write(f"late: {rates.late}; returned, awaiting resubmission: {rates.returned}")
-        self.stdout.write(f"missing: {len(rates.missing)}")
-        for missing in rates.missing:
-            self.stdout.write(f"  missing {describe(missing)}")
+        several = rates.period is not None and rates.period.type != form.period_type
+        self.stdout.write(f"missing reports: {len(rates.missing_reports)}")
+        for missing, period in rates.missing_reports:
+            self.stdout.write(f"  missing {describe(missing)}" + (f" for {period.id}" if several else ""))
         self.stdout.write(
             f"expected={rates.expected} submitted={rates.submitted} on_time={rates.on_time} "
             f"completeness={percent(rates.submitted, rates.expected)} "
