@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phoihop.core.audit import audit_record
+from phoihop.core.spreadsheets import XlsxColumn, write_table_xlsx
 from phoihop.core.text import fold
 from phoihop.orgs import access, services
 from phoihop.orgs.models import Role, Unit
@@ -101,35 +102,17 @@ def headers() -> list[str]:
     return [str(c.label) for c in COLUMNS]
 
 
-def write_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
-    """Write the rows as an XLSX workbook: bold header, codes as text, real dates, no formulas."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+_WIDTHS = {"code": 14, "parent_code": 14, "name": 40, "kind": 18, "address": 40}
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Units")[:31]
-    sheet.append(headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for row_number, row in enumerate(rows, start=2):
-        for col_number, column in enumerate(COLUMNS, start=1):
-            value = row.get(column.key)
-            cell = sheet.cell(row=row_number, column=col_number, value=value if value not in ("", None) else None)
-            if column.is_date and value:
-                cell.number_format = "DD/MM/YYYY"
-            elif isinstance(value, str):
-                # Text stays text: codes keep their leading zeros and "=…" is never a formula.
-                cell.data_type = "s"
-                cell.number_format = "@"
-    widths = {"code": 14, "parent_code": 14, "name": 40, "kind": 18, "address": 40}
-    for col_number, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(col_number)].width = widths.get(column.key, 16)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def write_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
+    """Write the rows as an XLSX workbook with the project's one writer (codes as text, real dates)."""
+    columns = [
+        XlsxColumn(str(c.label), width=_WIDTHS.get(c.key, 16), number_format="DD/MM/YYYY" if c.is_date else None)
+        for c in COLUMNS
+    ]
+    table = ([row.get(c.key) for c in COLUMNS] for row in rows)
+    return write_table_xlsx(None, columns, table, sheet_title=_("Units"))
 
 
 # A value Excel would run as a formula when it opens a CSV (OWASP "CSV injection"); phone

@@ -33,9 +33,9 @@ from phoihop.agreements.permissions import agreements_visible
 from phoihop.calendar import workdays
 from phoihop.calendar.periods import Period, PeriodType, period_containing, periods_of_year, submission_deadline
 from phoihop.core.htmx import is_htmx, render_page_or_fragment
+from phoihop.core.spreadsheets import write_table_xlsx
 from phoihop.documents import charts
 from phoihop.documents.responses import document_download
-from phoihop.documents.spreadsheets import write_table_xlsx
 from phoihop.orgs import access
 from phoihop.orgs.forms import add_service_errors
 from phoihop.orgs.models import Role, Unit
