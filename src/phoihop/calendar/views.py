@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,19 +13,11 @@ from django.utils.translation import gettext as _
 from phoihop.calendar import selectors, services, workdays
 from phoihop.calendar.forms import AnnouncementForm, YearForm
 from phoihop.calendar.permissions import access_announcement, require_calendar_admin
-from phoihop.core.htmx import is_htmx, render_page_or_fragment
+from phoihop.core.htmx import redirect_after_change, render_page_or_fragment
 
 
 def _list_url(year: int) -> str:
     return f"{reverse('calendar:announcement-list')}?year={year}"
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 @login_required
@@ -63,7 +55,7 @@ def announcement_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The announcement was saved."))
-            return _redirect(request, _list_url(announcement.date.year))
+            return redirect_after_change(request, _list_url(announcement.date.year))
     status = 400 if request.method == "POST" else 200
     return render(request, "calendar/announcement_form.html", {"form": form}, status=status)
 
@@ -75,5 +67,5 @@ def announcement_delete(request: HttpRequest, pk: int) -> HttpResponse:
         year = announcement.date.year
         services.announcement_delete(actor=request.user, announcement=announcement)
         messages.success(request, _("The announcement was deleted."))
-        return _redirect(request, _list_url(year))
+        return redirect_after_change(request, _list_url(year))
     return render(request, "calendar/announcement_confirm_delete.html", {"announcement": announcement})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 
@@ -23,3 +23,12 @@ def render_page_or_fragment(
     response = render(request, fragment if is_htmx(request) else page, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def redirect_after_change(request: HttpRequest, url: str) -> HttpResponse:
+    """After a create or change: htmx follows an HX-Redirect header, a plain form a 302 (STYLE.md §4)."""
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
