@@ -82,7 +82,8 @@ def unit_list(
 def _search_unit_ids(word: str) -> QuerySet:
     from phoihop.core.search import search_documents
 
-    return search_documents(word).filter(model="orgs.unit").values("object_id")
+    # A unit's own search document carries the unit itself as its scope unit (orgs.apps).
+    return search_documents(word).filter(model="orgs.unit").values("unit_id")
 
 
 def unit_children(*, user: Any, unit: Unit, include_closed: bool = False) -> QuerySet[Unit]:

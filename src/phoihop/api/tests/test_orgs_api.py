@@ -373,7 +373,9 @@ def test_unit_admin_grants_and_changes_a_membership_audited(tree, as_user, commu
 
 def test_unit_admin_cannot_grant_a_role_above_their_own(tree, as_user, commune_admin, commune_officer):
     payload = {"username": "xa", "unit": "07090-UBND", "role": "system_admin"}
-    assert as_user(commune_admin, "post", "/orgs/memberships", payload).status_code == 403
+    response = as_user(commune_admin, "post", "/orgs/memberships", payload)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "role"]
     assert not Membership.objects.filter(role=Role.SYSTEM_ADMIN, user=commune_officer).exists()
 
 
