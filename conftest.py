@@ -160,5 +160,19 @@ def officer_other_commune(tree):
 
 
 @pytest.fixture
+def no_lockouts(db):
+    """Start and end with no failed logins on record, so no test inherits another's lockout.
+
+    axes keeps failed attempts in the database, which the test transaction rolls back, but a
+    cache handler would not be: reset both ways.
+    """
+    from axes.utils import reset as axes_reset
+
+    axes_reset()
+    yield
+    axes_reset()
+
+
+@pytest.fixture
 def password():
     return PASSWORD

@@ -5,18 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from axes.utils import reset as axes_reset
 
 from phoihop.api.services import token_issue
 
 
 @pytest.fixture(autouse=True)
-def _no_lockouts_between_tests(db):
-    # axes keeps failed attempts in the database, which the test transaction rolls back, but a
-    # cache handler would not be: reset both ways so no test inherits another's failures.
-    axes_reset()
-    yield
-    axes_reset()
+def _no_lockouts_between_tests(no_lockouts):
+    """Every test here logs in; none may inherit another's failed attempts (root conftest)."""
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 
 import pytest
 import time_machine
-from axes.utils import reset as axes_reset
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -21,12 +20,8 @@ SAME_MESSAGE = "The username or password is not correct, or the account is disab
 
 
 @pytest.fixture(autouse=True)
-def _no_lockouts_between_tests(db):
-    # axes keeps failed attempts in the database, which the test transaction rolls back, but a
-    # cache handler would not be: reset both ways so no test inherits another's failures.
-    axes_reset()
-    yield
-    axes_reset()
+def _no_lockouts_between_tests(no_lockouts):
+    """Every test here logs in; none may inherit another's failed attempts (root conftest)."""
 
 
 @pytest.fixture
