@@ -7,6 +7,7 @@ When `notify` grows in-app messages and escalation, this is the one function to 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from phoihop.orgs.models import Membership, Role, Unit
 from phoihop.reporting.models import ReportForm
 
 VERB = "reporting.reminder_sent"
+logger = logging.getLogger(__name__)
 
 
 def reminder_recipients(unit: Unit) -> list[str]:
