@@ -32,7 +32,7 @@ from phoihop.agreements.models import Obligation
 from phoihop.agreements.permissions import agreements_visible
 from phoihop.calendar import workdays
 from phoihop.calendar.periods import Period, PeriodType, period_containing, periods_of_year, submission_deadline
-from phoihop.core.htmx import is_htmx, render_page_or_fragment
+from phoihop.core.htmx import is_htmx, redirect_after_change, render_page_or_fragment
 from phoihop.core.spreadsheets import write_table_xlsx
 from phoihop.documents import charts
 from phoihop.documents.responses import document_download
@@ -58,15 +58,6 @@ S = Submission.Status
 
 def _page(request: HttpRequest, items: Any) -> Any:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """After a change: htmx follows HX-Redirect, a plain form a 302 (STYLE.md §4)."""
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 def _can_design_any_form(user: Any) -> bool:
@@ -444,7 +435,7 @@ def entry(request: HttpRequest, form_pk: int, unit_pk: int, period_id: str) -> H
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            return _htmx_redirect(request, submission.get_absolute_url())
+            return redirect_after_change(request, submission.get_absolute_url())
     deadline = submission_deadline(period, report_form.deadline_working_days, province_code=unit.province_code)
     return render(
         request,
@@ -787,7 +778,7 @@ def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
             _add_warning_errors(form, exc)
         else:
             messages.success(request, _("The report was submitted."))
-            return _htmx_redirect(request, submission.get_absolute_url())
+            return redirect_after_change(request, submission.get_absolute_url())
     return _render_entry(request, submission, submit_form=form, status=400)
 
 
@@ -808,7 +799,7 @@ def _workflow(request: HttpRequest, submission: Submission, call: Any, done: str
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done)
-    return _htmx_redirect(request, submission.get_absolute_url())
+    return redirect_after_change(request, submission.get_absolute_url())
 
 
 @login_required
@@ -846,7 +837,7 @@ def _with_reason(request: HttpRequest, pk: int, action: str, service: Any, done:
             add_service_errors(form, exc)
         else:
             messages.success(request, done)
-            return _htmx_redirect(request, submission.get_absolute_url())
+            return redirect_after_change(request, submission.get_absolute_url())
     return _render_entry(request, submission, status=400, **{f"{action}_form": form})
 
 
@@ -1137,7 +1128,7 @@ def rates_remind(request: HttpRequest) -> HttpResponse:
         if len(targets) != 1
         else _("A reminder was sent to %(unit)s.") % {"unit": targets[0].name},
     )
-    return _htmx_redirect(request, back)
+    return redirect_after_change(request, back)
 
 
 # --- pivot --------------------------------------------------------------------------------------
