@@ -158,8 +158,13 @@ EVERY_CHOICES = [
     ("yearly_on", _("yearly on a date")),
     ("custom", _("another RFC 5545 rule")),
 ]
-# Months in one step of each friendly choice; weeks and years have their own frequency.
-_MONTHS_PER_STEP = {"months": 1, "quarters": 3, "half_years": 6}
+# Calendar periods (Decree 09/2019 counts reports by calendar quarter, half-year and year).
+_CALENDAR = {
+    "quarters": "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=1",
+    "half_years": "FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=1",
+    "years": "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1",
+}
+_MONTHS_PER_STEP = {"months": 1, "quarters": 3, "half_years": 6, "years": 12}
 
 
 def schedule_rrule(
@@ -167,9 +172,19 @@ def schedule_rrule(
 ) -> str:
     """Return the RFC 5545 rule (without DTSTART) for a friendly schedule choice.
 
-    every 6 months → "FREQ=MONTHLY;INTERVAL=6"; every 2 quarters → "FREQ=MONTHLY;INTERVAL=6";
-    yearly on 17/10 → "FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=17". INTERVAL=1 is left out, as the
-    RFC's default. Raises ValidationError keyed by the form field at fault.
+    Every rule starts its periods on the 1st of a month. RFC 5545 skips dates that do not
+    exist, so "every 3 months" counted from an agreement signed on 30/11 would lose every
+    February; anchoring on the 1st keeps every period. Quarters, half-years and years are
+    the calendar ones Decree 09/2019 reports by:
+
+    every 6 months     → FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=1 (counted from the agreement's start)
+    every quarter      → FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=1
+    every half-year    → FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=1
+    every 2 years      → FREQ=YEARLY;INTERVAL=2;BYMONTH=1;BYMONTHDAY=1
+    yearly on 17/10    → FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=17
+    every 2 weeks      → FREQ=WEEKLY;INTERVAL=2
+
+    Raises ValidationError keyed by the form field at fault.
     """
     if every == "custom":
         # Whether the rule parses and gives dates in the agreement's period is the service's check.
@@ -185,46 +200,54 @@ def schedule_rrule(
         except ValueError:
             raise ValidationError({"on_day": gettext("This day does not exist in that month.")}) from None
         return f"FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={day}"
+    if every not in (*_MONTHS_PER_STEP, "weeks"):
+        raise ValidationError({"every": gettext("Choose how often.")})
     if not interval or interval < 1:
         raise ValidationError({"interval": gettext("Give a whole number of 1 or more.")})
     if every == "weeks":
-        freq, steps = "WEEKLY", interval
-    elif every == "years":
-        freq, steps = "YEARLY", interval
-    elif every in _MONTHS_PER_STEP:
-        freq, steps = "MONTHLY", interval * _MONTHS_PER_STEP[every]
-    else:
-        raise ValidationError({"every": gettext("Choose how often.")})
-    return f"FREQ={freq}" if steps == 1 else f"FREQ={freq};INTERVAL={steps}"
+        return "FREQ=WEEKLY" if interval == 1 else f"FREQ=WEEKLY;INTERVAL={interval}"
+    months = interval * _MONTHS_PER_STEP[every]
+    for calendar in ("years", "half_years", "quarters"):
+        if every != "months" and months == _MONTHS_PER_STEP[calendar]:
+            return _CALENDAR[calendar]
+    if every != "months" and months % 12 == 0:
+        return f"FREQ=YEARLY;INTERVAL={months // 12};BYMONTH=1;BYMONTHDAY=1"
+    if months == 1:
+        return "FREQ=MONTHLY;BYMONTHDAY=1"
+    return f"FREQ=MONTHLY;INTERVAL={months};BYMONTHDAY=1"
 
 
 def schedule_from_rrule(rule: str) -> dict[str, Any]:
-    """Read a stored rule back into the friendly choices; an unusual rule comes back as "custom"."""
-    parts: dict[str, str] = {}
-    for chunk in (rule or "").upper().split(";"):
-        if "=" in chunk:
-            key, value = chunk.split("=", 1)
-            parts[key.strip()] = value.strip()
-    freq = parts.pop("FREQ", "")
-    interval = parts.pop("INTERVAL", "1")
-    if not interval.isdigit() or int(interval) < 1:
-        return {"every": "custom", "custom_rrule": rule}
-    steps = int(interval)
-    yearly_on = freq == "YEARLY" and set(parts) == {"BYMONTH", "BYMONTHDAY"} and steps == 1
-    if yearly_on and parts["BYMONTH"].isdigit() and parts["BYMONTHDAY"].isdigit():
-        return {"every": "yearly_on", "on_month": int(parts["BYMONTH"]), "on_day": int(parts["BYMONTHDAY"])}
-    if parts:
-        return {"every": "custom", "custom_rrule": rule}
-    if freq == "WEEKLY":
-        return {"every": "weeks", "interval": steps}
-    if freq == "YEARLY":
-        return {"every": "years", "interval": steps}
-    if freq == "MONTHLY":
-        # Prefer the largest unit that divides the step: 6 months reads as one half-year.
-        for every in ("half_years", "quarters", "months"):
-            size = _MONTHS_PER_STEP[every]
-            if steps % size == 0:
-                return {"every": every, "interval": steps // size}
+    """Read a stored rule back into the friendly choices; any other rule comes back as "custom".
+
+    A choice is offered only when it writes exactly the stored rule again, so saving a duty
+    whose title alone changed never re-plans its dates behind the person's back.
+    """
+    stored = (rule or "").strip().upper()
+    parts = dict(chunk.split("=", 1) for chunk in stored.split(";") if "=" in chunk)
+    interval = parts.get("INTERVAL", "1")
+    candidates: list[dict[str, Any]] = []
+    if interval.isdigit() and int(interval) >= 1:
+        n = int(interval)
+        candidates += [{"every": every, "interval": 1} for every in ("quarters", "half_years", "years")]
+        candidates += [{"every": "years", "interval": n}, {"every": "months", "interval": n}]
+        candidates += [{"every": "weeks", "interval": n}]
+        if n % 3 == 0:
+            candidates.append({"every": "quarters", "interval": n // 3})
+    if parts.get("BYMONTH", "").isdigit() and parts.get("BYMONTHDAY", "").isdigit():
+        candidates.append({"every": "yearly_on", "on_month": int(parts["BYMONTH"]), "on_day": int(parts["BYMONTHDAY"])})
+    for choice in candidates:
+        try:
+            written = schedule_rrule(
+                every=choice["every"],
+                interval=choice.get("interval", 1),
+                month=choice.get("on_month"),
+                day=choice.get("on_day"),
+            )
+        except ValidationError:
+            continue
+        if written == stored:
+            return choice
     return {"every": "custom", "custom_rrule": rule}
 
 

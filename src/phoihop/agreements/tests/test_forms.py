@@ -25,14 +25,17 @@ from phoihop.orgs.models import Unit
 @pytest.mark.parametrize(
     ("choice", "rule"),
     [
-        ({"every": "months", "interval": 6}, "FREQ=MONTHLY;INTERVAL=6"),
-        ({"every": "months", "interval": 1}, "FREQ=MONTHLY"),
-        ({"every": "quarters", "interval": 1}, "FREQ=MONTHLY;INTERVAL=3"),
-        ({"every": "quarters", "interval": 2}, "FREQ=MONTHLY;INTERVAL=6"),
-        ({"every": "half_years", "interval": 1}, "FREQ=MONTHLY;INTERVAL=6"),
-        ({"every": "years", "interval": 1}, "FREQ=YEARLY"),
-        ({"every": "years", "interval": 5}, "FREQ=YEARLY;INTERVAL=5"),
+        ({"every": "months", "interval": 6}, "FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=1"),
+        ({"every": "months", "interval": 1}, "FREQ=MONTHLY;BYMONTHDAY=1"),
+        ({"every": "quarters", "interval": 1}, "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=1"),
+        ({"every": "quarters", "interval": 2}, "FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=1"),
+        ({"every": "quarters", "interval": 3}, "FREQ=MONTHLY;INTERVAL=9;BYMONTHDAY=1"),
+        ({"every": "half_years", "interval": 1}, "FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=1"),
+        ({"every": "half_years", "interval": 2}, "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1"),
+        ({"every": "years", "interval": 1}, "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1"),
+        ({"every": "years", "interval": 5}, "FREQ=YEARLY;INTERVAL=5;BYMONTH=1;BYMONTHDAY=1"),
         ({"every": "weeks", "interval": 1}, "FREQ=WEEKLY"),
+        ({"every": "weeks", "interval": 2}, "FREQ=WEEKLY;INTERVAL=2"),
         ({"every": "yearly_on", "month": 10, "day": 17}, "FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=17"),
         ({"every": "yearly_on", "month": 2, "day": 29}, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"),
         ({"every": "custom", "custom": " rrule:freq=weekly;byday=mo "}, "FREQ=WEEKLY;BYDAY=MO"),
@@ -44,9 +47,24 @@ def test_a_friendly_schedule_becomes_an_rfc_5545_rule(choice, rule):
     assert rrulestr(rule, dtstart=dt.datetime(2024, 1, 1)).after(dt.datetime(2024, 1, 1)) is not None
 
 
-def test_every_6_months_gives_dates_half_a_year_apart():
-    rule = rrulestr(schedule_rrule(every="half_years", interval=1), dtstart=dt.datetime(2022, 1, 1))
-    assert [d.date() for d in rule[:3]] == [dt.date(2022, 1, 1), dt.date(2022, 7, 1), dt.date(2023, 1, 1)]
+def dates(rule, start, n):
+    return [d.date() for d in rrulestr(rule, dtstart=start)[:n]]
+
+
+def test_every_quarter_and_half_year_follow_the_calendar_whatever_the_start():
+    signed = dt.datetime(2021, 11, 30)  # Regulation 194 took effect on 30/11/2021
+    quarterly = schedule_rrule(every="quarters", interval=1)
+    assert dates(quarterly, signed, 3) == [dt.date(2022, 1, 1), dt.date(2022, 4, 1), dt.date(2022, 7, 1)]
+    half_yearly = schedule_rrule(every="half_years", interval=1)
+    assert dates(half_yearly, signed, 3) == [dt.date(2022, 1, 1), dt.date(2022, 7, 1), dt.date(2023, 1, 1)]
+
+
+def test_every_n_months_keeps_february_when_the_agreement_starts_on_the_30th():
+    # FREQ=MONTHLY;INTERVAL=3 from 30/11 skips 30/02: RFC 5545 drops dates that do not exist.
+    signed = dt.datetime(2021, 11, 30)
+    assert dates("FREQ=MONTHLY;INTERVAL=3", signed, 2) == [dt.date(2021, 11, 30), dt.date(2022, 5, 30)]
+    ours = dates(schedule_rrule(every="months", interval=3), signed, 3)
+    assert ours == [dt.date(2022, 2, 1), dt.date(2022, 5, 1), dt.date(2022, 8, 1)]
 
 
 @pytest.mark.parametrize(
@@ -83,21 +101,24 @@ def test_a_stored_rule_reads_back_into_the_same_choice(choice):
     assert again == schedule_rrule(**choice)
 
 
-def test_six_months_reads_back_as_one_half_year_and_unusual_rules_as_custom():
-    assert schedule_from_rrule("FREQ=MONTHLY;INTERVAL=6") == {"every": "half_years", "interval": 1}
-    assert schedule_from_rrule("FREQ=MONTHLY;INTERVAL=9") == {"every": "quarters", "interval": 3}
-    quarterly_on_fixed_months = "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=1"
-    assert schedule_from_rrule(quarterly_on_fixed_months) == {
-        "every": "custom",
-        "custom_rrule": quarterly_on_fixed_months,
+def test_rules_read_back_only_when_the_choice_writes_them_exactly():
+    assert schedule_from_rrule("FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=1") == {"every": "quarters", "interval": 1}
+    assert schedule_from_rrule("FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=1") == {"every": "months", "interval": 6}
+    assert schedule_from_rrule("FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=18") == {
+        "every": "yearly_on",
+        "on_month": 11,
+        "on_day": 18,
     }
+    # Written another way, a rule stays as it is: saving the form must not change the schedule.
+    for rule in ("FREQ=MONTHLY;INTERVAL=6", "FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=1,7", "FREQ=WEEKLY;BYDAY=MO"):
+        assert schedule_from_rrule(rule) == {"every": "custom", "custom_rrule": rule}
 
 
 @translation.override("en")
 def test_the_schedule_and_deadline_read_in_words():
     half_yearly = Obligation(
         schedule_kind="recurring",
-        rrule="FREQ=MONTHLY;INTERVAL=6",
+        rrule="FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=1",
         deadline_rule="after_period_end",
         deadline_days=10,
         deadline_working_days=True,
@@ -142,7 +163,7 @@ def test_the_obligation_form_turns_its_schedule_fields_into_the_rule(tree):
         units=units,
     )
     assert form.is_valid(), form.errors
-    assert form.service_fields()["rrule"] == "FREQ=MONTHLY;INTERVAL=6"
+    assert form.service_fields()["rrule"] == "FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=1"  # 2 quarters = a half-year
     once = ObligationForm(
         {
             "title": "Kế hoạch",

@@ -511,7 +511,7 @@ def test_a_duty_every_half_year_is_stored_as_an_rfc_5545_rule(client, commune_of
     response = client.post(url("obligation-create", deal.pk), obligation_post(tree, deadline_working_days="on"))
     obligation = deal.obligations.get(article_ref="Điều 7, khoản 1")
     assert response.status_code == 302 and response["Location"] == obligation.get_absolute_url()
-    assert obligation.rrule == "FREQ=MONTHLY;INTERVAL=6"
+    assert obligation.rrule == "FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=1"  # calendar half-years
     assert obligation.deadline_working_days is True
     assert obligation.occurrences.exists()
     assert "obligation.created" in verbs()
@@ -544,18 +544,18 @@ def test_the_duty_page_lists_its_dates_and_the_owner_edits_it(client, commune_of
     assert page.status_code == 200
     assert len(page.context["occurrences"]) == obligation.occurrences.count()
     edit = client.get(url("obligation-edit", obligation.pk))
-    assert edit.context["form"].initial["every"] == "custom"  # quarters on fixed months read back as a rule
+    assert edit.context["form"].initial["every"] == "quarters"  # the factory's calendar quarters
     data = obligation_post(
         tree,
         title=obligation.title,
-        every="quarters",
-        interval="1",
+        every="months",
+        interval="2",
         deadline_days="10",
     )
     response = client.post(url("obligation-edit", obligation.pk), data)
     assert response.status_code == 302
     obligation.refresh_from_db()
-    assert obligation.rrule == "FREQ=MONTHLY;INTERVAL=3"
+    assert obligation.rrule == "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=1"
     assert "obligation.updated" in verbs()
 
 
@@ -931,3 +931,22 @@ def test_the_unit_page_links_to_its_duties(client, front_officer, tree):
     client.force_login(front_officer)
     page = client.get(reverse("orgs:unit-detail", args=[tree["hlhpn"].pk])).content.decode()
     assert url("unit-duties", tree["hlhpn"].pk) in page
+
+
+def test_saving_a_duty_with_only_a_new_title_keeps_its_dates(client, commune_officer, deal, tree):
+    # A rule the friendly choices do not write comes back in the custom field, unchanged.
+    odd = make_obligation(
+        agreement=deal, owing=[tree["commune_ubnd"]], title="Giao ban", rrule="FREQ=MONTHLY;INTERVAL=2"
+    )
+    before = list(odd.occurrences.values_list("pk", "due_on"))
+    client.force_login(commune_officer)
+    form = client.get(url("obligation-edit", odd.pk)).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v not in (None, False)}
+    data["title"] = "Giao ban định kỳ"
+    data.pop("deadline_date", None)
+    response = client.post(url("obligation-edit", odd.pk), data)
+    assert response.status_code == 302, response.context["form"].errors
+    odd.refresh_from_db()
+    assert (odd.title, odd.rrule, odd.schedule_version) == ("Giao ban định kỳ", "FREQ=MONTHLY;INTERVAL=2", 1)
+    assert list(odd.occurrences.values_list("pk", "due_on")) == before
