@@ -49,10 +49,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -220,7 +221,7 @@ def _messages(exc: ValidationError) -> str:
 # Reading values ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawRow:
     row: int
     data_element: str
@@ -337,7 +338,7 @@ def read_value_set(data: bytes | str, *, name: str) -> ValueSet:
 # Checking values ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One checked row, ready to write: `number`/`text` None and "" with `clear` for an empty value."""
 
@@ -388,7 +389,25 @@ class _Resolver:
         self.expected: dict[tuple[int, str], set[int]] = {}
         self.allowed: dict[int, bool] = {}
         self.locked: set[tuple[int, int, str]] | None = None
+        self.reporting: dict[tuple[tuple[int, ...], int, str], tuple[str, str] | None] = {}
+        self.parsed: dict[tuple[int, str], Any] = {}
         self.rows = value_set.rows
+
+    def parse(self, indicator: Indicator, text: str) -> Any:
+        """The engine's checker, remembered per indicator and text: reported figures repeat a lot."""
+        key = (indicator.pk, text)
+        found = self.parsed.get(key)
+        if found is None:
+            if len(self.parsed) > 200_000:
+                self.parsed.clear()
+            try:
+                found = parse_value(indicator, text)
+            except InvalidValue as exc:
+                found = exc
+            self.parsed[key] = found
+        if isinstance(found, InvalidValue):
+            raise found
+        return found
 
     def indicator(self, code: str) -> Indicator | None:
         return self.indicators.get(code) or self.indicators_folded.get(code.casefold())
@@ -542,6 +561,24 @@ def _not_expected(unit: Unit, form: ReportForm, period: Period) -> str:
     }
 
 
+def _reporting_problem(resolve: _Resolver, form_ids: list[int], unit: Unit, period: Period) -> tuple[str, str] | None:
+    """(column, message) when the unit does not report one of these forms for the period, or it is locked."""
+    forms = [resolve.forms[pk] for pk in form_ids]
+    of_type = [f for f in forms if f.period_type == period.type]
+    if not of_type:
+        return "period", _wrong_type(period, forms[0])
+    reporting = [f for f in of_type if unit.pk in resolve.expected_units(f, period)]
+    if not reporting:
+        return "orgUnit", _not_expected(unit, of_type[0], period)
+    for form in reporting:
+        if resolve.is_locked(form.pk, unit.pk, period.id):
+            return "period", _(
+                "The report of %(unit)s on %(form)s for %(period)s has been sent up; "
+                "it must be returned or unlocked before its values change."
+            ) % {"unit": unit.code, "form": form.code, "period": period.id}
+    return None
+
+
 def _check_row(
     raw: RawRow,
     resolve: _Resolver,
@@ -595,24 +632,13 @@ def _check_row(
         form_ids = [form_only.pk]
     if not form_ids:
         return RowError(row, "dataElement", _("%(code)s is on no report form in use.") % {"code": indicator.code})
-    forms = [resolve.forms[pk] for pk in form_ids]
-    of_type = [f for f in forms if f.period_type == period.type]
-    if not of_type:
-        return RowError(row, "period", _wrong_type(period, forms[0]))
-    reporting = [f for f in of_type if unit.pk in resolve.expected_units(f, period)]
-    if not reporting:
-        return RowError(row, "orgUnit", _not_expected(unit, of_type[0], period))
-    for form in reporting:
-        if resolve.is_locked(form.pk, unit.pk, period.id):
-            return RowError(
-                row,
-                "period",
-                _(
-                    "The report of %(unit)s on %(form)s for %(period)s has been sent up; "
-                    "it must be returned or unlocked before its values change."
-                )
-                % {"unit": unit.code, "form": form.code, "period": period.id},
-            )
+    # Thirty indicators of one form share the answer for a unit and period: ask once.
+    form_key = (tuple(form_ids), unit.pk, period.id)
+    if form_key not in resolve.reporting:
+        resolve.reporting[form_key] = _reporting_problem(resolve, form_ids, unit, period)
+    problem = resolve.reporting[form_key]
+    if problem is not None:
+        return RowError(row, *problem)
     key = (indicator.pk, unit.pk, period.id, category)
     first = seen.get(key)
     if first is not None:
@@ -627,7 +653,7 @@ def _check_row(
         cells.append(Cell(row, indicator.pk, unit.pk, unit.province_code, period, category, None, "", clear=True))
         return None
     try:
-        parsed = parse_value(indicator, text)
+        parsed = resolve.parse(indicator, text)
     except InvalidValue as exc:
         return RowError(row, "value", str(exc))
     cells.append(Cell(row, indicator.pk, unit.pk, unit.province_code, period, category, parsed.number, parsed.text))
@@ -637,40 +663,57 @@ def _check_row(
 # Writing values ----------------------------------------------------------------------------------
 
 
+UPSERT_COLUMNS = (
+    "indicator_id",
+    "unit_id",
+    "period_id",
+    "period_start",
+    "period_end",
+    "category",
+    "value_number",
+    "value_text",
+    "updated_at",
+    "updated_by_id",
+    "province_code",
+)
+# The link to a report (submission_id) is left as it is: a value entered in a draft stays that draft's.
+UPSERT_SET = ", ".join(f"{c} = excluded.{c}" for c in UPSERT_COLUMNS[3:] if c != "category")
+UPSERT_CONFLICT = "(indicator_id, unit_id, period_id, category)"
+
+
 def _write_cells(cells: list[Cell], *, actor: Any, progress: Progress) -> tuple[int, int]:
-    """Upsert the cells in batches and delete the cleared ones; return (written, cleared)."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    """Upsert the cells in batches and delete the cleared ones; return (written, cleared).
+
+    One INSERT … ON CONFLICT DO UPDATE per batch, on the unique (indicator, unit, period,
+    category). Not `bulk_create(update_conflicts=True)`, which does the same statement: it builds
+    a model instance and binds every field per value, which made a million values take minutes;
+    PostgreSQL gets its rows by COPY into a temporary table, SQLite by executemany.
+    """
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
     to_write = [c for c in cells if not c.clear]
     to_clear = [c for c in cells if c.clear]
     total = len(cells)
-    done = 0
-    for start in range(0, len(to_write), BATCH_SIZE):
-        batch = [
-            DataValue(
-                indicator_id=c.indicator_id,
-                unit_id=c.unit_id,
-                period_id=c.period.id,
-                period_start=c.period.start,
-                period_end=c.period.end,
-                category=c.category,
-                value_number=c.number,
-                value_text=c.text,
-                updated_at=now,
-                updated_by=user,
-                province_code=c.province_code,
-            )
-            for c in to_write[start : start + BATCH_SIZE]
-        ]
-        # One INSERT … ON CONFLICT DO UPDATE per batch. The link to a report is left as it is:
-        # a value entered in a draft stays that draft's.
-        DataValue.objects.bulk_create(
-            batch,
-            update_conflicts=True,
-            unique_fields=["indicator", "unit", "period_id", "category"],
-            update_fields=["value_number", "value_text", "updated_at", "updated_by", "period_start", "period_end"],
+    rows = (
+        (
+            c.indicator_id,
+            c.unit_id,
+            c.period.id,
+            c.period.start,
+            c.period.end,
+            c.category,
+            c.number,
+            c.text,
+            now,
+            user_id,
+            c.province_code,
         )
-        done += len(batch)
+        for c in to_write
+    )
+    upsert = _upsert_postgresql if connection.vendor == "postgresql" else _upsert_sqlite
+    done = 0
+    for written in upsert(rows):
+        done += written
         progress("writing", done, total)
     cleared = 0
     for start in range(0, len(to_clear), 500):
@@ -681,6 +724,69 @@ def _write_cells(cells: list[Cell], *, actor: Any, progress: Progress) -> tuple[
         done += min(500, len(to_clear) - start)
         progress("writing", done, total)
     return len(to_write), cleared
+
+
+def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _upsert_sqlite(rows: Iterable[tuple[Any, ...]]) -> Iterator[int]:
+    table = DataValue._meta.db_table
+    marks = ", ".join(["%s"] * len(UPSERT_COLUMNS))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(UPSERT_COLUMNS)}) VALUES ({marks}) "  # noqa: S608 - fixed names
+        f"ON CONFLICT {UPSERT_CONFLICT} DO UPDATE SET {UPSERT_SET}"
+    )
+    with connection.cursor() as cursor:
+        for batch in _batches(rows, BATCH_SIZE):
+            # SQLite stores decimals as text or real through Django's adapter; pass them as text.
+            ops = connection.ops
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        *r[:3],
+                        ops.adapt_datefield_value(r[3]),
+                        ops.adapt_datefield_value(r[4]),
+                        r[5],
+                        None if r[6] is None else str(r[6]),
+                        r[7],
+                        ops.adapt_datetimefield_value(r[8]),
+                        *r[9:],
+                    )
+                    for r in batch
+                ],
+            )
+            yield len(batch)
+
+
+def _upsert_postgresql(rows: Iterable[tuple[Any, ...]]) -> Iterator[int]:
+    table = DataValue._meta.db_table
+    columns = ", ".join(UPSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS phoihop_import_values (indicator_id bigint, unit_id bigint, "
+            "period_id varchar(16), period_start date, period_end date, category varchar(32), "
+            "value_number numeric(20, 4), value_text text, updated_at timestamptz, updated_by_id bigint, "
+            "province_code varchar(8)) ON COMMIT DROP"
+        )
+        for batch in _batches(rows, BATCH_SIZE * 10):
+            cursor.execute("TRUNCATE phoihop_import_values")
+            with cursor.cursor.copy(f"COPY phoihop_import_values ({columns}) FROM STDIN") as copy:
+                for row in batch:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM phoihop_import_values "  # noqa: S608 - fixed names
+                f"ON CONFLICT {UPSERT_CONFLICT} DO UPDATE SET {UPSERT_SET}"
+            )
+            yield len(batch)
 
 
 def _record_completion(completion: Completion, *, actor: Any, source: str) -> dict[str, Any]:
@@ -1261,7 +1367,10 @@ def import_job_run(*, job_id: int) -> Any:
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at", "updated_at"])
     progress = progress_writer(job.pk)
+    # The report's messages are stored as text: write them in the author's language.
+    language = translation.override(getattr(job.created_by, "language", None) or settings.LANGUAGE_CODE)
     try:
+        language.__enter__()
         with job.file.open("rb") as handle:
             data = handle.read()
         if job.kind == ImportJob.Kind.METADATA:
@@ -1288,6 +1397,7 @@ def import_job_run(*, job_id: int) -> Any:
         job.status = ImportJob.Status.FAILED
         raise
     finally:
+        language.__exit__(None, None, None)
         progress.close()  # type: ignore[attr-defined]
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "report", "finished_at", "updated_at"])

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from phoihop.reporting import views
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("rates/", views.rates, name="rates"),
     path("rates/remind/", views.rates_remind, name="rates-remind"),
     path("pivot/", views.pivot, name="pivot"),
+    path("import/", include("phoihop.reporting.import_urls")),  # DHIS2 interchange (import_views.py)
     # Entry and the workflow of one report
     path("forms/<int:form_pk>/units/<int:unit_pk>/<str:period_id>/", views.entry, name="entry"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission-detail"),

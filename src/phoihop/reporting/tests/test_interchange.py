@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import translation
 
 from phoihop.calendar.periods import parse_period
@@ -16,7 +17,7 @@ from phoihop.core.models import AuditEvent
 from phoihop.orgs import services as org_services
 from phoihop.orgs.models import Unit
 from phoihop.reporting import interchange, selectors, services
-from phoihop.reporting.models import Aggregation, DataValue, Indicator, ReportForm, Submission, ValueType
+from phoihop.reporting.models import Aggregation, DataValue, ImportJob, Indicator, ReportForm, Submission, ValueType
 from phoihop.reporting.tests.factories import add_unit
 
 K = Unit.Kind
@@ -533,3 +534,186 @@ def test_timely_days_and_working_days_survive_the_round_trip():
             == working_days
         )
     assert interchange.working_days_from_timely_days(15) == 11
+
+
+# The web pages and the background job --------------------------------------------------------------
+
+
+@pytest.fixture
+def login(client):
+    from phoihop.core.middleware import UserLanguageMiddleware
+
+    def _login(user):
+        client.force_login(user)
+        session = client.session
+        session[UserLanguageMiddleware.session_key] = "en"
+        session.save()
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def upload(client, content, name, *, capture, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"kind": "values", "file": SimpleUploadedFile(name, content), **fields}
+    with capture(execute=True):
+        return client.post(reverse("reporting:import"), data)
+
+
+def march_file(*rows):
+    return json.dumps({"dataValues": [row(*r) for r in rows]}).encode()
+
+
+def test_an_uploaded_file_runs_as_a_background_job_and_its_page_shows_the_report(
+    login, media, metadata, commune_officer, django_capture_on_commit_callbacks
+):
+    commune_officer.language = "en"  # the job writes its report in its author's language
+    commune_officer.save()
+    client = login(commune_officer)
+    response = upload(
+        client,
+        march_file(("HOUSES", "07090-UBND", "202603", "5"), ("HOUSES", "07090-UBND", "202602", "x")),
+        "march.json",
+        capture=django_capture_on_commit_callbacks,
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.status == ImportJob.Status.REFUSED and not DataValue.objects.exists()
+    page = client.get(job.get_absolute_url())
+    assert page.status_code == 200
+    assert "Nothing was imported" in page.content.decode() and "is not a number." in page.content.decode()
+    # Finished: the fragment stops polling.
+    assert (
+        'hx-trigger="every 1s"'
+        not in client.get(reverse("reporting:import-job-progress", args=[job.pk])).content.decode()
+    )
+    AuditEvent.objects.get(verb="reporting.import_queued", target_id=str(job.pk))
+
+
+def test_the_valid_rows_box_imports_the_valid_rows(
+    login, media, metadata, commune_officer, django_capture_on_commit_callbacks
+):
+    client = login(commune_officer)
+    upload(
+        client,
+        march_file(("HOUSES", "07090-UBND", "202603", "5"), ("HOUSES", "07090-UBND", "202602", "x")),
+        "march.json",
+        capture=django_capture_on_commit_callbacks,
+        skip_invalid="on",
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE and job.report["written"] == 1 and job.report["skipped"] == 1
+    assert "Rows skipped: 1" in client.get(job.get_absolute_url()).content.decode()
+
+
+def test_a_queued_job_shows_its_progress_and_polls_every_second(login, media, metadata, commune_officer):
+    from django.core.files.base import ContentFile
+
+    job = interchange.import_job_create(
+        actor=commune_officer,
+        file=ContentFile(march_file(("HOUSES", "07090-UBND", "202603", "5")), name="a.json"),
+        kind="values",
+    )
+    ImportJob.objects.filter(pk=job.pk).update(progress_phase="checking", progress_done=40, progress_total=80)
+    client = login(commune_officer)
+    fragment = client.get(reverse("reporting:import-job-progress", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in fragment and 'value="50"' in fragment and "Checking every row" in fragment
+    # The worker's run (the Immediate backend in tests runs it when asked).
+    interchange.run_import_job.enqueue(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and DataValue.objects.get().value_number == 5
+
+
+def test_officer_from_other_commune_gets_404_on_someone_elses_import(
+    login, media, metadata, commune_officer, officer_other_commune
+):
+    from django.core.files.base import ContentFile
+
+    job = interchange.import_job_create(actor=commune_officer, file=ContentFile(b"{}", name="a.json"), kind="values")
+    client = login(officer_other_commune)
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.get(reverse("reporting:import-job-progress", args=[job.pk])).status_code == 404
+
+
+def test_a_file_of_the_wrong_kind_is_refused_beside_the_field(
+    login, media, commune_officer, django_capture_on_commit_callbacks
+):
+    client = login(commune_officer)
+    response = upload(client, b"x", "values.xlsx", capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "Choose a json / csv file." in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_metadata_uploaded_by_an_administrator_creates_the_indicators_and_forms(
+    login, media, tree, closing_commune, province_admin, settings, django_capture_on_commit_callbacks
+):
+    settings.PHOIHOP_REQUIRE_ADMIN_2FA = False
+    client = login(province_admin)
+    upload(
+        client,
+        json.dumps(METADATA).encode(),
+        "metadata.json",
+        capture=django_capture_on_commit_callbacks,
+        kind="metadata",
+        owner_unit="22-UBND",
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE, job.report
+    assert ReportForm.objects.get(code="XA-THANG").owner_unit.code == "22-UBND"
+
+
+def test_an_officer_cannot_change_indicators_by_metadata(
+    login, media, tree, commune_officer, django_capture_on_commit_callbacks
+):
+    commune_officer.language = "en"
+    commune_officer.save()
+    client = login(commune_officer)
+    upload(
+        client,
+        json.dumps(METADATA).encode(),
+        "metadata.json",
+        capture=django_capture_on_commit_callbacks,
+        kind="metadata",
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.REFUSED and not Indicator.objects.exists()
+    assert job.report["errors"][0]["message"] == "You may not change indicators."
+
+
+def test_the_list_of_imports_is_paginated_and_counts_its_queries(
+    login, media, commune_officer, django_assert_max_num_queries
+):
+    from django.core.files.base import ContentFile
+
+    for n in range(25):
+        interchange.import_job_create(actor=commune_officer, file=ContentFile(b"{}", name=f"{n}.json"), kind="values")
+    client = login(commune_officer)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("reporting:import"))
+    assert response.status_code == 200 and response.context["page"].paginator.num_pages == 2
+    assert len(response.context["jobs"]) == 20
+
+
+def test_export_downloads_the_values_of_units_in_scope_and_404s_outside(login, metadata, commune_officer):
+    import_rows([row("HOUSES", "07090-UBND", "202603", "5"), row("HOUSES", "07093-UBND", "202603", "2")])
+    client = login(commune_officer)
+    form = ReportForm.objects.get(code="XA-THANG")
+    url = reverse("reporting:values-export")
+    response = client.get(url, {"form": form.pk, "period": "202603", "unit": "07090-UBND", "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("HOUSES,202603,07090-UBND,,,5")
+    assert (
+        client.get(url, {"form": form.pk, "period": "202603", "unit": "07093-UBND", "format": "json"}).status_code
+        == 404
+    )
+    wrong = client.get(url, {"form": form.pk, "period": "2026Q1", "unit": "07090-UBND", "format": "json"})
+    assert wrong.status_code == 400 and "is not a period of this form" in wrong.content.decode()
