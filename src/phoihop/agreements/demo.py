@@ -418,7 +418,7 @@ class _Loader:
             Occurrence.objects.filter(
                 obligation__agreement=agreement, due_on__lte=self.today, state=Occurrence.State.OPEN
             )
-            .select_related("obligation__agreement")
+            .select_related("obligation__agreement__owner_unit")
             .prefetch_related("obligation__owing_units")
             .order_by("obligation_id", "due_on", "key")
         )
