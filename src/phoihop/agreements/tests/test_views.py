@@ -784,6 +784,9 @@ def test_the_province_coverage_marks_the_pairs_with_an_agreement_in_force(
     }
     assert rows["22-UBND"]["22-MTTQ"] == [in_force] and rows["22-MTTQ"]["22-UBND"] == [in_force]
     assert rows["22-MTTQ"]["22-HLHPN"] == []
+    assert [(a.code, b.code, found) for a, b, found in response.context["signed_pairs"]] == [
+        ("22-UBND", "22-MTTQ", [in_force])
+    ]
     assert in_force.get_absolute_url() in response.content.decode()
     assert {c.code for c in response.context["communes_without"]} == {"07090", "07093"}
     # The Front's officer may not open a commune's matrix: the communes are named, not linked.
@@ -950,3 +953,11 @@ def test_saving_a_duty_with_only_a_new_title_keeps_its_dates(client, commune_off
     odd.refresh_from_db()
     assert (odd.title, odd.rrule, odd.schedule_version) == ("Giao ban định kỳ", "FREQ=MONTHLY;INTERVAL=2", 1)
     assert list(odd.occurrences.values_list("pk", "due_on")) == before
+
+
+def test_duties_are_listed_in_article_order(client, commune_officer, deal, tree):
+    for ref in ("Điều 10", "Điều 9, khoản 2", "Điều 9, khoản 1"):
+        make_obligation(agreement=deal, owing=[tree["commune_ubnd"]], article_ref=ref, title=ref)
+    client.force_login(commune_officer)
+    refs = [o.article_ref for o in client.get(deal.get_absolute_url()).context["obligations"]]
+    assert refs == ["", "Điều 5", "Điều 9, khoản 1", "Điều 9, khoản 2", "Điều 10"]
