@@ -381,21 +381,22 @@ class _Resolver:
         self.periods: dict[str, Period | str] = {}
         # Active forms carrying each indicator.
         self.forms: dict[int, ReportForm] = {}
-        self.forms_of: dict[int, list[int]] = {}
+        self.forms_of: dict[int, tuple[int, ...]] = {}
         for form_field in FormField.objects.filter(section__form__is_active=True).select_related("section__form"):
             form = form_field.section.form
             self.forms[form.pk] = form
-            self.forms_of.setdefault(form_field.indicator_id, []).append(form.pk)
+            self.forms_of[form_field.indicator_id] = (*self.forms_of.get(form_field.indicator_id, ()), form.pk)
         self.expected: dict[tuple[int, str], set[int]] = {}
         self.allowed: dict[int, bool] = {}
         self.locked: set[tuple[int, int, str]] | None = None
         self.reporting: dict[tuple[tuple[int, ...], int, str], tuple[str, str] | None] = {}
         self.parsed: dict[tuple[int, str], Any] = {}
+        self.breakdowns: dict[int, list[str]] = {}
         self.rows = value_set.rows
 
     def parse(self, indicator: Indicator, text: str) -> Any:
         """The engine's checker, remembered per indicator and text: reported figures repeat a lot."""
-        key = (indicator.pk, text)
+        key = (indicator.id, text)
         found = self.parsed.get(key)
         if found is None:
             if len(self.parsed) > 200_000:
@@ -561,7 +562,9 @@ def _not_expected(unit: Unit, form: ReportForm, period: Period) -> str:
     }
 
 
-def _reporting_problem(resolve: _Resolver, form_ids: list[int], unit: Unit, period: Period) -> tuple[str, str] | None:
+def _reporting_problem(
+    resolve: _Resolver, form_ids: tuple[int, ...], unit: Unit, period: Period
+) -> tuple[str, str] | None:
     """(column, message) when the unit does not report one of these forms for the period, or it is locked."""
     forms = [resolve.forms[pk] for pk in form_ids]
     of_type = [f for f in forms if f.period_type == period.type]
@@ -601,7 +604,9 @@ def _check_row(
     period = resolve.period(raw.period)
     if not isinstance(period, Period):
         return RowError(row, "period", period)
-    breakdown = [o["code"] for o in indicator.disaggregation or []]
+    breakdown = resolve.breakdowns.get(indicator.id)
+    if breakdown is None:
+        breakdown = resolve.breakdowns[indicator.id] = [o["code"] for o in indicator.disaggregation or []]
     category = "" if raw.category in ("", DEFAULT_COMBO) else raw.category
     if category and category not in breakdown:
         folded = {c.casefold(): c for c in breakdown}
@@ -621,25 +626,25 @@ def _check_row(
         )
     if raw.attribute not in ("", DEFAULT_COMBO):
         return RowError(row, "attributeOptionCombo", _("Attribute option combos are not used: leave it empty."))
-    form_ids = resolve.forms_of.get(indicator.pk, [])
+    form_ids = resolve.forms_of.get(indicator.id, ())
     if form_only is not None:
-        if form_only.pk not in form_ids:
+        if form_only.id not in form_ids:
             return RowError(
                 row,
                 "dataElement",
                 _("%(code)s is not on the data set %(form)s.") % {"code": indicator.code, "form": form_only.code},
             )
-        form_ids = [form_only.pk]
+        form_ids = (form_only.id,)
     if not form_ids:
         return RowError(row, "dataElement", _("%(code)s is on no report form in use.") % {"code": indicator.code})
     # Thirty indicators of one form share the answer for a unit and period: ask once.
-    form_key = (tuple(form_ids), unit.pk, period.id)
+    form_key = (form_ids, unit.id, period.id)
     if form_key not in resolve.reporting:
         resolve.reporting[form_key] = _reporting_problem(resolve, form_ids, unit, period)
     problem = resolve.reporting[form_key]
     if problem is not None:
         return RowError(row, *problem)
-    key = (indicator.pk, unit.pk, period.id, category)
+    key = (indicator.id, unit.id, period.id, category)
     first = seen.get(key)
     if first is not None:
         return RowError(
@@ -650,13 +655,13 @@ def _check_row(
     seen[key] = row
     text = raw.value
     if text is None or text == "":
-        cells.append(Cell(row, indicator.pk, unit.pk, unit.province_code, period, category, None, "", clear=True))
+        cells.append(Cell(row, indicator.id, unit.id, unit.province_code, period, category, None, "", clear=True))
         return None
     try:
         parsed = resolve.parse(indicator, text)
     except InvalidValue as exc:
         return RowError(row, "value", str(exc))
-    cells.append(Cell(row, indicator.pk, unit.pk, unit.province_code, period, category, parsed.number, parsed.text))
+    cells.append(Cell(row, indicator.id, unit.id, unit.province_code, period, category, parsed.number, parsed.text))
     return None
 
 
