@@ -40,17 +40,17 @@ Decisions, each tested in tests/test_selectors.py:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
-    Count,
     Exists,
     F,
     Max,
@@ -75,7 +75,29 @@ from phoihop.reporting.permissions import own_unit_ids, submissions_visible
 S = Submission.Status
 # Statuses in which a report counts as submitted for completeness (see the module docstring).
 COUNTED_STATUSES = (S.SUBMITTED, S.APPROVED, S.ACCEPTED)
+UNFINISHED_STATUSES = (S.DRAFT, S.RETURNED)
 FOUR_PLACES = Decimal("0.0001")
+
+
+def analytic_read(read: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a figure's queries with PostgreSQL's JIT compilation off (nothing changes on SQLite).
+
+    The correlated subqueries over the tree inflate the planner's cost estimates past
+    jit_above_cost, and PostgreSQL then spends ~190 ms compiling a plan that runs in ~60 ms
+    (measured: completeness of 3,332 communes, 40,000 units, 1.1 M values). SET LOCAL keeps
+    the change to the current transaction; savepoint=False adds no SAVEPOINT round trips.
+    """
+
+    @wraps(read)
+    def without_jit(*args: Any, **kwargs: Any) -> Any:
+        if connection.vendor != "postgresql":
+            return read(*args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+            return read(*args, **kwargs)
+
+    return without_jit
 
 
 # Periods ------------------------------------------------------------------------------------------
@@ -179,8 +201,8 @@ def assigned_units(*, form: ReportForm) -> QuerySet[Unit]:
     return _assigned(form, Unit.objects.all())
 
 
-def _expected_between(form: ReportForm, start: dt.date, end: dt.date) -> QuerySet[Unit]:
-    max_depth = _tree_depth()
+def _expected_between(form: ReportForm, start: dt.date, end: dt.date, max_depth: int | None = None) -> QuerySet[Unit]:
+    max_depth = max_depth or _tree_depth()
     return _assigned(form, _open_units(start, end, max_depth), max_depth)
 
 
@@ -240,40 +262,56 @@ def rate_periods(form: ReportForm, value: Period | str) -> list[Period]:
     return inside
 
 
-def _rates_of_one_period(form: ReportForm, period: Period, unit: Unit) -> tuple[dict[str, int], list[Unit]]:
-    expected = _expected_between(form, period.start, period.end).filter(path__startswith=unit.path)
+def _rates_of_one_period(
+    form: ReportForm, period: Period, unit: Unit, max_depth: int
+) -> tuple[dict[str, int], list[int]]:
+    """Count one form period's reports over the expected units of the subtree; return the missing ids.
+
+    One query returns a narrow row per expected unit (id and three EXISTS on the unique (form,
+    unit, period) index): cheaper than an aggregate plus a second pass for the missing list.
+    """
+    expected = _expected_between(form, period.start, period.end, max_depth).filter(path__startswith=unit.path)
     reports = Submission.objects.filter(form=form, period_id=period.id, unit=OuterRef("pk"))
     counted = reports.filter(status__in=COUNTED_STATUSES)
     rows = expected.annotate(
         has_report=Exists(counted),
         reported_on_time=Exists(counted.filter(submitted_on__lte=F("deadline"))),
         was_returned=Exists(reports.filter(status=S.RETURNED)),
-    )
-    counts = rows.aggregate(
-        expected=Count("pk"),
-        submitted=Count("pk", filter=Q(has_report=True)),
-        on_time=Count("pk", filter=Q(reported_on_time=True)),
-        returned=Count("pk", filter=Q(was_returned=True)),
-    )
-    return counts, list(rows.filter(has_report=False).order_by("path"))
+    ).values_list("pk", "has_report", "reported_on_time", "was_returned")
+    counts = {"expected": 0, "submitted": 0, "on_time": 0, "returned": 0}
+    missing = []
+    for pk, has_report, on_time, returned in rows:
+        counts["expected"] += 1
+        counts["submitted"] += has_report
+        counts["on_time"] += on_time
+        counts["returned"] += returned
+        if not has_report:
+            missing.append(pk)
+    return counts, missing
 
 
+@analytic_read
 def reporting_rates(*, form: ReportForm, period_id: Period | str, unit: Unit) -> Rates:
     """Return expected, submitted, on time, late, missing and the two rates for `unit`'s subtree.
 
-    Per period of the form: the counts in one aggregate over the expected units (EXISTS per unit
-    on the unique (form, unit, period) index), then the missing units; a longer period adds up
-    its form periods.
+    One query per form period (the expected units with whether each reported, on time or not),
+    one for the tree's depth and one for the missing units; a longer period adds up its form
+    periods.
     """
     asked = period_of(period_id)
+    periods = rate_periods(form, asked)
+    max_depth = _tree_depth()
     totals = {"expected": 0, "submitted": 0, "on_time": 0, "returned": 0}
-    missing_reports: list[tuple[Unit, Period]] = []
-    for period in rate_periods(form, asked):
-        counts, missing = _rates_of_one_period(form, period, unit)
+    missing_ids: list[tuple[int, Period]] = []
+    for period in periods:
+        counts, missing = _rates_of_one_period(form, period, unit, max_depth)
         for key in totals:
             totals[key] += counts[key]
-        missing_reports += [(u, period) for u in missing]
-    missing_units = {u.pk: u for u, _period in missing_reports}
+        missing_ids += [(pk, period) for pk in missing]
+    missing_units = Unit.objects.in_bulk({pk for pk, _period in missing_ids})
+    missing_reports = sorted(
+        ((missing_units[pk], period) for pk, period in missing_ids), key=lambda pair: (pair[0].path, pair[1].start)
+    )
     return Rates(
         expected=totals["expected"],
         submitted=totals["submitted"],
@@ -347,23 +385,46 @@ def _values(
         values = values.filter(period_id=period.id)
     if category is not None:
         values = values.filter(category=category)
-    # Drafts and returned reports stay out of every total (module docstring).
-    return values.filter(Q(submission__isnull=True) | Q(submission__status__in=COUNTED_STATUSES))
+    # Drafts and returned reports stay out of every total (module docstring). Written as "not one
+    # of the few unfinished reports" rather than a join to every report: a hashed list of the
+    # drafts instead of a join with the whole submission table (3x faster on PostgreSQL).
+    unfinished = Submission.objects.filter(status__in=UNFINISHED_STATUSES).values("pk")
+    return values.filter(Q(submission__isnull=True) | ~Q(submission__in=unfinished))
 
 
-def _per_unit_sql(indicator: Indicator, values: QuerySet[DataValue]) -> tuple[str, tuple[Any, ...]]:
-    """SQL giving one row (unit_id, v) per unit: its value over the periods, after summing options."""
-    cells = values.values("unit_id", "period_id", "period_end").annotate(v=Sum("value_number")).order_by()
+def _per_unit_sql(
+    indicator: Indicator, values: QuerySet[DataValue], category: str | None
+) -> tuple[str, tuple[Any, ...]]:
+    """SQL giving one row (unit_id, v) per unit: its value over the periods, options added up.
+
+    Stored rows are used as they are whenever adding up the options first changes nothing (a sum
+    over periods, the last period, an undivided indicator or one option asked); only an
+    average, minimum or maximum over the periods of a divided indicator groups them into
+    (unit, period) cells first. The last value joins each unit's latest period end, rather than
+    ranking rows with a window, which sorted every row (4x slower on PostgreSQL).
+    """
+    over_periods = Aggregation(indicator.period_aggregation)
+    must_group = (
+        over_periods in (Aggregation.AVERAGE, Aggregation.MIN, Aggregation.MAX)
+        and bool(indicator.disaggregation)
+        and category is None
+    )
+    if must_group:
+        cells = values.values("unit_id", "period_end").annotate(v=Sum("value_number")).order_by()
+    else:
+        cells = values.values("unit_id", "period_end", v=F("value_number")).order_by()
     cells_sql, params = cells.query.sql_with_params()
-    if indicator.period_aggregation == Aggregation.LAST:
-        # The inner SQL is the ORM's own, its values are parameters: nothing typed reaches the text.
-        window = "ROW_NUMBER() OVER (PARTITION BY c.unit_id ORDER BY c.period_end DESC)"
+    # The inner SQL is the ORM's own, its values are parameters: nothing typed reaches the text.
+    if over_periods == Aggregation.LAST:
         sql = (
-            f"SELECT r.unit_id, r.v FROM (SELECT c.unit_id, c.v, {window} AS rn FROM ({cells_sql}) c) r WHERE r.rn = 1"  # noqa: S608
+            f"WITH cells AS ({cells_sql}) "  # noqa: S608
+            "SELECT c.unit_id, SUM(c.v) AS v FROM cells c JOIN "
+            "(SELECT unit_id, MAX(period_end) AS last_end FROM cells GROUP BY unit_id) m "
+            "ON m.unit_id = c.unit_id AND m.last_end = c.period_end GROUP BY c.unit_id"
         )
     else:
-        over_periods = _SQL_AGGREGATE[Aggregation(indicator.period_aggregation)]
-        sql = f"SELECT c.unit_id, {over_periods}(c.v) AS v FROM ({cells_sql}) c GROUP BY c.unit_id"  # noqa: S608 - fixed words only
+        # NONE: already narrowed to the period asked, so the sum is the unit's own value.
+        sql = f"SELECT c.unit_id, {_SQL_AGGREGATE[over_periods]}(c.v) AS v FROM ({cells_sql}) c GROUP BY c.unit_id"  # noqa: S608
     return sql, tuple(params)
 
 
@@ -373,11 +434,11 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _rollup_value(indicator: Indicator, values: QuerySet[DataValue]) -> Decimal | None:
+def _rollup_value(indicator: Indicator, values: QuerySet[DataValue], category: str | None) -> Decimal | None:
     if indicator.aggregation == Aggregation.SUM and indicator.period_aggregation == Aggregation.SUM:
         # A sum of sums is the sum: one plain aggregate, no grouping.
         return number(values.aggregate(v=Sum("value_number"))["v"])
-    per_unit, params = _per_unit_sql(indicator, values)
+    per_unit, params = _per_unit_sql(indicator, values, category)
     over_units = _SQL_AGGREGATE[Aggregation(indicator.aggregation)]
     rows = _fetch(f"SELECT {over_units}(u.v) FROM ({per_unit}) u", params)  # noqa: S608 - fixed words only
     return number(rows[0][0]) if rows else None
@@ -409,6 +470,7 @@ def _periods_inside(kind: PeriodType, period: Period) -> list[Period]:
     return found
 
 
+@analytic_read
 def rollup(
     *, indicator: Indicator, period_id: Period | str, unit: Unit, category: str | None = None, detail: bool = True
 ) -> Rollup:
@@ -423,10 +485,10 @@ def rollup(
     if not indicator.is_numeric:
         return Rollup(value=None, indicator=indicator, period=period, unit=unit)
     values = _values(indicator, period, unit, category)
-    result = Rollup(value=_rollup_value(indicator, values), indicator=indicator, period=period, unit=unit)
+    result = Rollup(value=_rollup_value(indicator, values, category), indicator=indicator, period=period, unit=unit)
     if not detail:
         return result
-    per_unit, params = _per_unit_sql(indicator, values)
+    per_unit, params = _per_unit_sql(indicator, values, category)
     by_unit = {unit_id: number(v) for unit_id, v in _fetch(per_unit, params)}
     units = Unit.objects.filter(pk__in=list(by_unit)).order_by("path")
     result.contributors = [(u, by_unit[u.pk]) for u in units]
