@@ -2,7 +2,8 @@
 
 Every figure is computed live from the data with SQL aggregates (no nightly analytics run, the
 freshness complaint about DHIS2 in anchor-systems §1.3), the same way on SQLite and PostgreSQL:
-only standard SQL (SUM, AVG, MIN, MAX, COUNT, EXISTS, ROW_NUMBER() OVER, SUBSTR) is used.
+only standard SQL (SUM, AVG, MIN, MAX, COUNT, EXISTS, WITH, SUBSTR) is used; on PostgreSQL the
+figure reads switch JIT off for their transaction (analytic_read).
 
 Decisions, each tested in tests/test_selectors.py:
 
@@ -13,7 +14,8 @@ Decisions, each tested in tests/test_selectors.py:
   counting closed units forever, the complaint of anchor-systems §1.5 #1; we stop the period
   after they close). A unit merged before the period started is closed by then: not expected.
   In the period of a merge both the old units (open until the day before) and the new one (open
-  from the day of the merge) are expected.
+  from the day of the merge) are expected. A unit's ancestors must be open too: a committee
+  created without dates under a commune established on 01/07/2025 owes nothing before then.
 - Assignment: units picked one by one, plus units of `assigned_unit_kinds` whose nearest
   territory (at or above them) is of one of `assigned_territory_kinds` (any territory when that
   list is empty). Territory kinds without unit kinds assign nothing (the form service refuses it).
@@ -34,7 +36,9 @@ Decisions, each tested in tests/test_selectors.py:
   of None), then aggregated per unit over the periods inside the one asked (period_aggregation;
   `last` = the value of the latest period that has one), then over units (aggregation; `last`
   over units adds up each unit's last value, as DHIS2's LAST does). `none` gives a value only
-  where no aggregation is needed: the unit's own value for exactly the period asked.
+  where no aggregation is needed: the unit's own value for exactly the period asked. Periods
+  inside the one asked are the data periods whose cut-off window lies within it (Decree 09
+  windows nest: 202601-202603 make 2026Q1); a month asked of quarterly data has no value.
 """
 
 from __future__ import annotations
