@@ -15,7 +15,13 @@ Notes for the screens and the interchange (additions to the contract):
   `completeDate` pass it); without approval required, a submitted report is final.
 - permissions.access_submission also takes action="return": the unit's leader, or — for an
   approved report waiting for acceptance — the level above that would accept it.
-- Completeness/timeliness in selectors.Rates are percentages (0–100).
+- Completeness/timeliness in selectors.Rates are percentages (0–100); `reporting_rates` also
+  takes a period longer than the form's (a quarter of a monthly form: one report owed per unit
+  and month) and lists `missing_reports` as (unit, period) besides `missing` units.
+- `selectors.rollup(..., detail=False)` skips contributors and missing (pivot, benchmarks).
+- permissions: `access_form_by_code`, `access_indicator[_by_code]`, `can_design_indicators`,
+  `is_own_unit`, `can_act(user, submission, action)` for showing buttons.
+- No model fields were added.
 
 Workflow (DHIS2's approval, anchor-systems §1.1, with Decree 09 wording):
 
