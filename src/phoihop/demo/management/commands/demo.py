@@ -13,6 +13,7 @@ from phoihop.agreements.demo import load_agreements
 from phoihop.demo.personas import DEMO_PASSWORD, load_personas
 from phoihop.demo.quang_ninh import load_structure
 from phoihop.orgs.models import User
+from phoihop.reporting.demo import load_reporting
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         counts = load_structure()
         load_personas()
         load_agreements()
+        load_reporting()
         codes = self._admin_backup_codes()
         self.stdout.write(self._banner(port, counts, codes))
         if options["no_serve"]:
