@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -773,27 +773,3 @@ class MonthForm(forms.Form):
         input_formats=["%Y-%m", "%m/%Y"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
-
-
-__all__ = [
-    "NON_FIELD_ERRORS",
-    "AgreementFileForm",
-    "AgreementFilterForm",
-    "AgreementForm",
-    "AgreementStatusForm",
-    "AmendmentForm",
-    "AreaForm",
-    "CompleteForm",
-    "CoverageForm",
-    "EventFilterForm",
-    "EventForm",
-    "EvidenceForm",
-    "MonthForm",
-    "ObligationForm",
-    "PartyForm",
-    "PartyFormSet",
-    "ReasonForm",
-    "add_service_errors",
-    "schedule_from_rrule",
-    "schedule_rrule",
-]
