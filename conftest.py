@@ -160,6 +160,20 @@ def officer_other_commune(tree):
 
 
 @pytest.fixture
+def admin_web(client, province_admin):
+    """A client logged in as the system admin, second factor passed (as after the TOTP page)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=province_admin, name="phone", confirmed=True)
+    client.force_login(province_admin)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
 def no_lockouts(db):
     """Start and end with no failed logins on record, so no test inherits another's lockout.
 

@@ -55,7 +55,7 @@ from phoihop.agreements.forms import (
     unit_suggestions,
 )
 from phoihop.agreements.models import Agreement, Area, Evidence, Obligation, Occurrence
-from phoihop.core.htmx import is_htmx, render_page_or_fragment
+from phoihop.core.htmx import is_htmx, redirect_after_change, render_page_or_fragment
 from phoihop.orgs import access
 from phoihop.orgs.models import Unit
 
@@ -73,15 +73,6 @@ STATUS_LEGEND = [
 
 
 # Helpers --------------------------------------------------------------------------------------------
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """After a change: htmx follows HX-Redirect, a plain form the usual redirect."""
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 def _form_status(request: HttpRequest) -> int:
@@ -203,7 +194,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("The agreement was registered."))
-                return _redirect(request, agreement.get_absolute_url())
+                return redirect_after_change(request, agreement.get_absolute_url())
     return render(
         request,
         "agreements/agreement_form.html",
@@ -227,7 +218,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The agreement was saved."))
-            return _redirect(request, agreement.get_absolute_url())
+            return redirect_after_change(request, agreement.get_absolute_url())
     return render(
         request,
         "agreements/agreement_form.html",
@@ -296,7 +287,7 @@ def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The status was changed."))
-            return _redirect(request, agreement.get_absolute_url())
+            return redirect_after_change(request, agreement.get_absolute_url())
     return render(
         request,
         "agreements/agreement_status.html",
@@ -317,7 +308,7 @@ def agreement_delete(request: HttpRequest, pk: int) -> HttpResponse:
             refusal = exc.messages
         else:
             messages.success(request, _("The agreement was deleted."))
-            return _redirect(request, reverse("agreements:agreement-list"))
+            return redirect_after_change(request, reverse("agreements:agreement-list"))
     return render(
         request,
         "agreements/agreement_confirm_delete.html",
@@ -338,7 +329,7 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The party was added."))
-            return _redirect(request, agreement.get_absolute_url())
+            return redirect_after_change(request, agreement.get_absolute_url())
     return render(
         request,
         "agreements/party_form.html",
@@ -359,7 +350,7 @@ def party_remove(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("%(unit)s is no longer a party.") % {"unit": party.unit.name})
-    return _redirect(request, agreement.get_absolute_url())
+    return redirect_after_change(request, agreement.get_absolute_url())
 
 
 @login_required
@@ -373,7 +364,7 @@ def file_add(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The file was uploaded."))
-            return _redirect(request, agreement.get_absolute_url())
+            return redirect_after_change(request, agreement.get_absolute_url())
     return render(
         request,
         "agreements/file_form.html",
@@ -399,7 +390,7 @@ def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The amendment was recorded."))
-            return _redirect(request, agreement.get_absolute_url())
+            return redirect_after_change(request, agreement.get_absolute_url())
     return render(
         request,
         "agreements/amendment_form.html",
@@ -438,7 +429,7 @@ def obligation_create(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc, form.error_fields())
         else:
             messages.success(request, _("The duty was added and its dates were worked out."))
-            return _redirect(request, obligation.get_absolute_url())
+            return redirect_after_change(request, obligation.get_absolute_url())
     return render(
         request,
         "agreements/obligation_form.html",
@@ -461,7 +452,7 @@ def obligation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc, form.error_fields())
         else:
             messages.success(request, _("The duty was saved. Dates nobody has acted on yet were worked out again."))
-            return _redirect(request, obligation.get_absolute_url())
+            return redirect_after_change(request, obligation.get_absolute_url())
     return render(
         request,
         "agreements/obligation_form.html",
@@ -788,7 +779,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The event was added; duties that hang on it now have their dates."))
-            return _redirect(request, _event_list_url(event))
+            return redirect_after_change(request, _event_list_url(event))
     return render(request, "agreements/event_form.html", {"form": form, "event": None}, status=_form_status(request))
 
 
@@ -812,7 +803,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The event was saved."))
-            return _redirect(request, _event_list_url(event))
+            return redirect_after_change(request, _event_list_url(event))
     return render(request, "agreements/event_form.html", {"form": form, "event": event}, status=_form_status(request))
 
 
@@ -825,9 +816,9 @@ def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return _redirect(request, reverse("agreements:event-edit", args=[event.pk]))
+        return redirect_after_change(request, reverse("agreements:event-edit", args=[event.pk]))
     messages.success(request, _("The event was deleted."))
-    return _redirect(request, _event_list_url(event))
+    return redirect_after_change(request, _event_list_url(event))
 
 
 # Areas ----------------------------------------------------------------------------------------------
@@ -856,7 +847,7 @@ def area_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The content area was added."))
-            return _redirect(request, reverse("agreements:area-list"))
+            return redirect_after_change(request, reverse("agreements:area-list"))
     return render(request, "agreements/area_form.html", {"form": form, "area": None}, status=_form_status(request))
 
 
@@ -872,7 +863,7 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The content area was saved."))
-            return _redirect(request, reverse("agreements:area-list"))
+            return redirect_after_change(request, reverse("agreements:area-list"))
     return render(request, "agreements/area_form.html", {"form": form, "area": area}, status=_form_status(request))
 
 
@@ -883,4 +874,4 @@ def area_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     _require_system_admin(request.user)
     area = get_object_or_404(Area, pk=pk)
     services.area_update(actor=request.user, area=area, is_active=not area.is_active)
-    return _redirect(request, reverse("agreements:area-list"))
+    return redirect_after_change(request, reverse("agreements:area-list"))

@@ -13,8 +13,6 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phoihop.agreements import services
 from phoihop.agreements.models import Agreement, AgreementParty, Area, Event, Evidence, Obligation, Occurrence
@@ -88,17 +86,6 @@ def occurrences(agreement):
 
 def overdue_one(agreement):
     return occurrences(agreement).filter(due_on=D(2026, 1, 12)).get()
-
-
-@pytest.fixture
-def admin_web(client, province_admin):
-    """A client logged in as the system admin, second factor passed (as after the TOTP page)."""
-    device = TOTPDevice.objects.create(user=province_admin, name="phone", confirmed=True)
-    client.force_login(province_admin)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

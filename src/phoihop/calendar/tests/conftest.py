@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phoihop.calendar import workdays
 from phoihop.core.tests.catalog import write_catalog
@@ -17,17 +15,6 @@ def _fresh_calendar():
     workdays.forget()
     yield
     workdays.forget()
-
-
-@pytest.fixture
-def admin_web(client, province_admin):
-    """A client logged in as the system admin, second factor passed (as after the TOTP page)."""
-    device = TOTPDevice.objects.create(user=province_admin, name="phone", confirmed=True)
-    client.force_login(province_admin)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture
