@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -39,6 +40,11 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         sys.stdout.flush()
+        # The background worker for queued jobs (DHIS2 imports from the web). It shares the
+        # terminal's process group, so Ctrl-C stops it with the server.
+        subprocess.Popen(
+            [sys.executable, "-c", "from phoihop.cli import main; main()", "db_worker", "--no-reload", "-v", "0"]
+        )
         # Serve the way production does (gunicorn), on loopback only: the demo's passwords are public.
         os.execvp(  # noqa: S606 - replace this process with the server, no shell involved
             sys.executable,
