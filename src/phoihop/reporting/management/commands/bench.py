@@ -101,7 +101,8 @@ class Command(BaseCommand):
         engine_counts = (rates.expected, rates.submitted, rates.on_time, len(rates.missing))
         self.say(
             f"same answers: rollup {a_value} vs {c1_value} -> {a_value == c1_value}; "
-            f"rates (expected, submitted, on time, missing) {engine_counts} vs {c2_rates} -> {engine_counts == c2_rates}"
+            f"rates (expected, submitted, on time, missing) {engine_counts} vs {c2_rates} "
+            f"-> {engine_counts == c2_rates}"
         )
         if options["explain"]:
             self._explain(indicator, year, quarterly, quarter, root)
