@@ -16,10 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from phoihop.calendar.periods import parse_period
+from phoihop.core.text import fold
 from phoihop.documents.builder import Heading, OfficialDocument, Paragraph, Signature, Table, render_docx
 from phoihop.documents.selectors import issued_number_get_for_target
 from phoihop.orgs.models import Membership, Unit
-from phoihop.reporting.models import DataValue, FormSection, Submission
+from phoihop.reporting.models import DataValue, FormSection, Submission, ValueType
 
 # Division words a territory's name starts with; the place line uses the name without them
 # ("Tỉnh Quảng Ninh" → "Quảng Ninh, ngày …"), as Decree 30 writes the place.
@@ -59,6 +60,9 @@ def _number(value: DataValue | None) -> Any:
         return ""
     if value.value_number is None:
         return value.value_text
+    if value.indicator.value_type == ValueType.BOOLEAN:
+        # Translators: a yes/no figure printed in a report table.
+        return _("Yes") if value.value_number else _("No")
     # Whole numbers print without decimals ("12", not "12,0000").
     number = value.value_number
     return int(number) if number == number.to_integral_value() else number.normalize()
@@ -79,7 +83,28 @@ def _signature(submission: Submission) -> Signature:
     if signer is not None:
         membership = Membership.objects.filter(user=signer, unit=submission.unit, ended_on__isnull=True).first()
         title = membership.title if membership else ""
-    return Signature(title=title or _("Head of the unit"), name=getattr(signer, "full_name", "") if signer else "")
+    on_behalf = _ON_BEHALF.get(submission.unit.kind, "")
+    deputy = ""
+    folded = fold(title)
+    if folded.startswith("pho chu tich"):
+        # Decree 30: a vice-chair signs "KT. CHỦ TỊCH" above "PHÓ CHỦ TỊCH".
+        title, deputy = "PHÓ CHỦ TỊCH", "KT. CHỦ TỊCH"
+    elif folded.startswith("chu tich"):
+        title = "CHỦ TỊCH"
+    return Signature(
+        title=title or _("Head of the unit"),
+        name=getattr(signer, "full_name", "") if signer else "",
+        on_behalf=on_behalf,
+        deputy=deputy,
+    )
+
+
+# Bodies that decide collectively sign "TM." (on behalf of) the body (Decree 30, Phụ lục I, mục II.8).
+_ON_BEHALF = {
+    Unit.Kind.PEOPLE_COMMITTEE: "TM. ỦY BAN NHÂN DÂN",
+    Unit.Kind.PEOPLE_COUNCIL: "TM. THƯỜNG TRỰC HỘI ĐỒNG NHÂN DÂN",
+    Unit.Kind.FRONT_COMMITTEE: "TM. BAN THƯỜNG TRỰC",
+}
 
 
 def _tables(submission: Submission) -> list[Any]:
@@ -90,7 +115,9 @@ def _tables(submission: Submission) -> list[Any]:
     )
     values = {
         (v.indicator_id, v.period_id, v.category): v
-        for v in DataValue.objects.filter(unit=submission.unit, period_id__in=[period.id, previous_id])
+        for v in DataValue.objects.filter(unit=submission.unit, period_id__in=[period.id, previous_id]).select_related(
+            "indicator"
+        )
     }
     blocks: list[Any] = []
     columns = [_("No."), _("Indicator"), _("Unit of measure"), _("This period"), _("Previous period")]

@@ -694,6 +694,23 @@ def test_the_report_downloads_as_a_docx_with_title_unit_and_values(login, commun
     assert any(r[1] == "Nhà Đại đoàn kết khởi công" and r[3] == "12" for r in body_rows)
 
 
+def test_an_approved_commune_report_is_signed_for_the_committee_by_its_vice_chair(
+    login, commune_officer, commune_leader, submitted
+):
+    from phoihop.orgs.models import Membership
+    from phoihop.reporting import services
+
+    Membership.objects.filter(user=commune_leader).update(title="Phó Chủ tịch UBND phường")
+    services.submission_approve(actor=commune_leader, submission=submitted)
+    response = login(commune_officer).get(reverse("reporting:submission-docx", args=[submitted.pk]))
+    document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    signature = next(c for c in cells if "TM. ỦY BAN NHÂN DÂN" in c)
+    # Decree 30: on behalf of the collective body, the deputy signing for the chair, then the title.
+    assert signature.index("TM. ỦY BAN NHÂN DÂN") < signature.index("KT. CHỦ TỊCH") < signature.index("PHÓ CHỦ TỊCH")
+    assert commune_leader.full_name in signature
+
+
 def test_the_report_downloads_as_a_pdf(login, commune_officer, submitted):
     response = login(commune_officer).get(reverse("reporting:submission-pdf", args=[submitted.pk]))
     assert response.status_code == 200
