@@ -493,3 +493,13 @@ def test_production_logs_one_json_line_per_request_and_healthz_reports_a_dead_da
         "status": 503,
         "ip": "203.0.113.9",
     }
+
+
+def test_a_record_outside_ones_scope_answers_a_vietnamese_404_page(client, tree, officer_other_commune):
+    client.force_login(officer_other_commune)
+    response = client.get(tree["commune_ubnd"].get_absolute_url())
+    assert response.status_code == 404
+    page = response.content.decode()
+    # Our own page in the default language, inside the usual layout, not Django's English one.
+    assert "Không tìm thấy" in page and 'lang="vi"' in page
+    assert "The requested resource was not found" not in page
