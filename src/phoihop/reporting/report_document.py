@@ -50,7 +50,8 @@ def _parent_body(ancestors: list[Unit]) -> str:
     return body.name if body else ""
 
 
-def _symbol(unit: Unit) -> str:
+def report_symbol(unit: Unit) -> str:
+    """The symbol of a report issued by `unit`: "BC-UBND", "BC-MTTQ" (Decree 30, Phụ lục III)."""
     abbreviation = unit.short_name or unit.code.rsplit("-", 1)[-1]
     return f"BC-{abbreviation}".replace(" ", "")
 
@@ -183,7 +184,7 @@ def submission_document(submission: Submission) -> OfficialDocument:
             parent_body=parent,
             issuing_body=unit.name,
             number=issued.sequence if issued else None,
-            symbol=issued.symbol if issued else _symbol(unit),
+            symbol=issued.symbol if issued else report_symbol(unit),
             place=_place(unit, ancestors),
             date=issued.issued_on if issued else submission.submitted_on,
             doc_type="Báo cáo",

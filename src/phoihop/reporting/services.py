@@ -55,6 +55,7 @@ from phoihop.agreements import services as agreement_services
 from phoihop.agreements.models import Area, Evidence, Obligation, Occurrence
 from phoihop.calendar.periods import PeriodType, submission_deadline
 from phoihop.core.audit import audit_record, created, diff, snapshot
+from phoihop.documents.services import document_issue
 from phoihop.orgs.models import Unit
 from phoihop.reporting import selectors
 from phoihop.reporting.models import (
@@ -933,7 +934,7 @@ def submission_submit(
         **{str(w.rule_id): comments[str(w.rule_id)] for w in result.warnings},
     }
     submission.save(update_fields=[*SUBMISSION_FIELDS, "warning_comments", "updated_at"])
-    note = _fulfil_obligation(actor, submission) if _is_final(submission) else ""
+    note = _finalise(actor, submission) if _is_final(submission) else ""
     _audit_submission(
         actor, "submission.resubmitted" if resubmission else "submission.submitted", submission, before, note
     )
@@ -953,7 +954,7 @@ def submission_approve(*, actor: Any, submission: Submission) -> Submission:
     submission.approved_at = timezone.now()
     submission.approved_by = actor if getattr(actor, "is_authenticated", False) else None
     submission.save(update_fields=[*SUBMISSION_FIELDS, "updated_at"])
-    note = _fulfil_obligation(actor, submission) if _is_final(submission) else ""
+    note = _finalise(actor, submission) if _is_final(submission) else ""
     _audit_submission(actor, "submission.approved", submission, before, note)
     return submission
 
@@ -1001,7 +1002,7 @@ def submission_accept(*, actor: Any, submission: Submission) -> Submission:
     submission.accepted_at = timezone.now()
     submission.accepted_by = actor if getattr(actor, "is_authenticated", False) else None
     submission.save(update_fields=[*SUBMISSION_FIELDS, "updated_at"])
-    note = _fulfil_obligation(actor, submission)
+    note = _finalise(actor, submission)
     _audit_submission(actor, "submission.accepted", submission, before, note)
     return submission
 
@@ -1056,6 +1057,31 @@ def comment_add(*, actor: Any, submission: Submission, text: str = "", file: Any
 
 def linked_record(submission: Submission) -> str:
     return f"reporting.submission:{submission.pk}"
+
+
+def _finalise(actor: Any, submission: Submission) -> str:
+    """A report that becomes final is an issued document: number it, then fulfil its duty.
+
+    Decree 30 numbers documents per issuing body per year when they are issued; a final report
+    (approved, or accepted when the form asks) is issued by its unit. Issuing is idempotent per
+    report, so an unlocked and re-approved report keeps its number.
+    """
+    from phoihop.reporting.report_document import report_symbol
+
+    # The report is dated the day the unit sent it (what the level above received and counts
+    # for timeliness), so its number runs in that year. A unit that was not open that day (a
+    # report entered for a merged-away unit) issues nothing: the report stays unnumbered rather
+    # than blocking the approval.
+    on_date = submission.submitted_on or timezone.localdate()
+    if submission.unit.is_open_on(on_date):
+        document_issue(
+            actor=actor,
+            issuing_unit=submission.unit,
+            symbol=report_symbol(submission.unit),
+            on_date=on_date,
+            target=submission,
+        )
+    return _fulfil_obligation(actor, submission)
 
 
 def _fulfil_obligation(actor: Any, submission: Submission) -> str:

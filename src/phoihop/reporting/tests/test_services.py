@@ -524,6 +524,21 @@ def test_approve_locks_the_report(submitted, commune_leader):
     assert event.actor == commune_leader
 
 
+def test_an_approved_report_is_issued_with_its_units_next_number_once(submitted, commune_leader, commune_officer):
+    from phoihop.documents.selectors import issued_number_get_for_target
+
+    # Decree 30: a report gets its number when it is issued, not while it is a draft.
+    assert issued_number_get_for_target(issuing_unit=submitted.unit, target=submitted) is None
+    services.submission_approve(actor=commune_leader, submission=submitted)
+    issued = issued_number_get_for_target(issuing_unit=submitted.unit, target=submitted)
+    assert (issued.sequence, issued.symbol, issued.issuing_unit) == (1, "BC-UBND", submitted.unit)
+    # Unlocked, corrected and approved again, it keeps its number instead of using up another.
+    services.submission_unlock(actor=commune_leader, submission=submitted, reason="Sửa số liệu")
+    services.submission_submit(actor=commune_officer, submission=submitted)
+    services.submission_approve(actor=commune_leader, submission=submitted)
+    assert issued_number_get_for_target(issuing_unit=submitted.unit, target=submitted).sequence == 1
+
+
 def test_only_a_submitted_report_is_approved(draft, commune_leader):
     with pytest.raises(ValidationError) as error:
         services.submission_approve(actor=commune_leader, submission=draft)
