@@ -15,6 +15,12 @@ urlpatterns = [
     path("agreements/", include("phoihop.agreements.urls")),
     path("calendar/", include("phoihop.calendar.urls")),
     path("reporting/", include("phoihop.reporting.urls")),
+    path("notifications/", include("phoihop.notify.urls")),
+    path("tasks/", include("phoihop.tasks.urls")),
+    path("meetings/", include("phoihop.meetings.urls")),
+    path("oversight/", include("phoihop.oversight.urls")),
+    path("criticism/", include("phoihop.criticism.urls")),
+    path("insights/", include("phoihop.insights.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("phoihop.core.urls")),
 ]

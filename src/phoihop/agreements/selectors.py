@@ -37,6 +37,7 @@ from django.utils import timezone
 from phoihop.agreements.models import Agreement, AgreementParty, Area, Event, Obligation, Occurrence
 from phoihop.agreements.permissions import agreements_visible
 from phoihop.calendar.workdays import add_days
+from phoihop.core.rates import Compliance
 from phoihop.orgs.models import Membership, Unit
 
 UPCOMING = "upcoming"
@@ -319,39 +320,7 @@ def my_duties(
 
 
 # --- Compliance -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Compliance:
-    """Counts of occurrences by status; `due` is what should be done by now."""
-
-    due: int = 0
-    done_on_time: int = 0
-    done_late: int = 0
-    overdue_open: int = 0
-    upcoming: int = 0
-    waived: int = 0
-    on_time_rate: float | None = None
-
-    @property
-    def on_time_percent(self) -> int | None:
-        return None if self.on_time_rate is None else round(self.on_time_rate * 100)
-
-    @classmethod
-    def from_counts(cls, counts: dict[str, int]) -> Compliance:
-        on_time = counts.get("done_on_time") or 0
-        late = counts.get("done_late") or 0
-        overdue = counts.get("overdue_open") or 0
-        due = on_time + late + overdue
-        return cls(
-            due=due,
-            done_on_time=on_time,
-            done_late=late,
-            overdue_open=overdue,
-            upcoming=counts.get("upcoming") or 0,
-            waived=counts.get("waived") or 0,
-            on_time_rate=(on_time / due) if due else None,
-        )
+# The counts type is shared with the other modules (core.rates); re-exported here for old callers.
 
 
 def _count_aggregates(today: dt.date) -> dict[str, Count]:

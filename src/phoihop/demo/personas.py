@@ -48,6 +48,22 @@ PERSONAS = [
         "Chuyên viên Ban Thường trực Ủy ban MTTQ tỉnh",
         "officer, Fatherland Front committee (tỉnh)",
     ),
+    Persona(
+        "ubnd.chutich",
+        "Phạm Quang Minh",
+        "22-UBND",
+        Role.LEADER,
+        "Chủ tịch UBND tỉnh",
+        "leader, UBND tỉnh (the chair: dashboard, review report)",
+    ),
+    Persona(
+        "mttq.chutich",
+        "Nguyễn Thị Hạnh",
+        "22-MTTQ",
+        Role.LEADER,
+        "Chủ tịch Ủy ban MTTQ tỉnh",
+        "leader, Fatherland Front committee (tỉnh): assesses answers, issues documents",
+    ),
     Persona("phunu", "Lê Thị Hoa", "22-HLHPN", Role.OFFICER, "Cán bộ Hội LHPN tỉnh", "officer, Women's Union (tỉnh)"),
     Persona("sonoivu", "Phạm Minh Tuấn", "22-SONV", Role.OFFICER, "Chuyên viên Sở Nội vụ", "officer, Sở Nội vụ"),
     Persona(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
 from phoihop.core.audit import audit_record, created, diff, snapshot
-from phoihop.orgs import access, selectors
+from phoihop.orgs import access, selectors, signals
 from phoihop.orgs.models import Membership, Role, Unit, UnitSuccession, User
 
 UNIT_FIELDS = (
@@ -341,6 +341,7 @@ def _membership_close(*, actor: Any, membership: Membership, on: dt.date) -> Mem
         unit=membership.unit,
         changes={"ended_on": [None, on.isoformat()]},
     )
+    signals.membership_ended.send(sender=Membership, membership=membership, actor=actor)
     return membership
 
 

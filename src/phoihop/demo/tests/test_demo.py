@@ -72,7 +72,18 @@ def test_personas_reach_what_the_readme_says(demo):
     assert access.is_system_admin(User.objects.get(username="admin"))
     xa2_codes = set(access.units_visible(User.objects.get(username="xa2")).values_list("code", flat=True))
     assert xa2_codes == {"07093-UBND"}
-    assert {p.username for p in PERSONAS} == {"admin", "ubnd", "mttq", "phunu", "sonoivu", "xa", "xa.lanhdao", "xa2"}
+    assert {p.username for p in PERSONAS} == {
+        "admin",
+        "ubnd",
+        "ubnd.chutich",
+        "mttq",
+        "mttq.chutich",
+        "phunu",
+        "sonoivu",
+        "xa",
+        "xa.lanhdao",
+        "xa2",
+    }
 
 
 def test_demo_passwords_exist_only_in_demo_mode(db, settings):

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from phoihop.agreements.demo import load_agreements
@@ -15,6 +16,18 @@ from phoihop.demo.personas import DEMO_PASSWORD, load_personas
 from phoihop.demo.quang_ninh import load_structure
 from phoihop.orgs.models import User
 from phoihop.reporting.demo import load_reporting
+
+# The later modules' demo data, in the order they build on each other: each `load()` is
+# idempotent and reads what the ones before it made (plans under 194/QCPH, meetings whose
+# conclusions became tasks, the notification history of all of them, the review drawn from it).
+LATER_MODULES = (
+    "phoihop.tasks.demo.load",
+    "phoihop.meetings.demo.load",
+    "phoihop.criticism.demo.load",
+    "phoihop.oversight.demo.load",
+    "phoihop.notify.demo.load",
+    "phoihop.insights.demo.load",
+)
 
 
 class Command(BaseCommand):
@@ -35,6 +48,8 @@ class Command(BaseCommand):
         load_personas()
         load_agreements()
         load_reporting()
+        for loader in LATER_MODULES:
+            import_string(loader)()
         codes = self._admin_backup_codes()
         self.stdout.write(self._banner(port, counts, codes))
         if options["no_serve"]:
@@ -94,7 +109,7 @@ class Command(BaseCommand):
             "",
             f"Demo logins (password for all: {DEMO_PASSWORD})",
         ]
-        lines += [f"  {p.username:<12} {p.description}" for p in PERSONAS]
+        lines += [f"  {p.username:<13} {p.description}" for p in PERSONAS]
         lines += [
             "",
             "admin must pass a two-step login: use one of these single-use backup codes,",
