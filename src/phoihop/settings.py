@@ -214,6 +214,18 @@ PHOIHOP_API_TOKEN_DAYS = env_int("PHOIHOP_API_TOKEN_DAYS", 90)
 # An open duty due within this many working days shows as "due soon" (agreements).
 PHOIHOP_DUE_SOON_DAYS = env_int("PHOIHOP_DUE_SOON_DAYS", 7)
 
+# oversight (social supervision) — DOMAIN.md §4, figures marked unconfirmed (U): settings, not constants.
+# The plan and decision reach the supervised agency at least this many calendar days before the start.
+PHOIHOP_SUPERVISION_NOTICE_DAYS = env_int("PHOIHOP_SUPERVISION_NOTICE_DAYS", 15)
+# An agency answers a post-supervision recommendation within this many calendar days (NQLT 403/2017, U).
+PHOIHOP_RECOMMENDATION_ANSWER_DAYS = env_int("PHOIHOP_RECOMMENDATION_ANSWER_DAYS", 15)
+# The same for recommendations of a commune-level Front (defaults to the figure above).
+PHOIHOP_RECOMMENDATION_ANSWER_DAYS_COMMUNE = env_int(
+    "PHOIHOP_RECOMMENDATION_ANSWER_DAYS_COMMUNE", PHOIHOP_RECOMMENDATION_ANSWER_DAYS
+)
+# Unanswered this many calendar days past its deadline, a recommendation goes to the Front above (handbook, U).
+PHOIHOP_RECOMMENDATION_ESCALATE_DAYS = env_int("PHOIHOP_RECOMMENDATION_ESCALATE_DAYS", 20)
+
 # Internationalisation ----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "vi"
