@@ -226,6 +226,11 @@ PHOIHOP_RECOMMENDATION_ANSWER_DAYS_COMMUNE = env_int(
 # Unanswered this many calendar days past its deadline, a recommendation goes to the Front above (handbook, U).
 PHOIHOP_RECOMMENDATION_ESCALATE_DAYS = env_int("PHOIHOP_RECOMMENDATION_ESCALATE_DAYS", 20)
 
+# criticism (social criticism of drafts) — DOMAIN.md §4, unconfirmed (U): a setting, not a constant.
+# The drafting agency records a disposition for every opinion within this many calendar days of
+# the critique document's issue.
+PHOIHOP_CRITIQUE_ANSWER_DAYS = env_int("PHOIHOP_CRITIQUE_ANSWER_DAYS", 15)
+
 # Internationalisation ----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "vi"
