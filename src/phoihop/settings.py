@@ -231,6 +231,21 @@ PHOIHOP_RECOMMENDATION_ESCALATE_DAYS = env_int("PHOIHOP_RECOMMENDATION_ESCALATE_
 # the critique document's issue.
 PHOIHOP_CRITIQUE_ANSWER_DAYS = env_int("PHOIHOP_CRITIQUE_ANSWER_DAYS", 15)
 
+# notify: reminders, escalation and e-mail (issue 5) ----------------------------------------------
+# Remind the people who owe an item this many working days before its due date (the tightest
+# threshold reached is the one sent); overdue the day after; escalate to the unit's leaders
+# after PHOIHOP_ESCALATE_AFTER_DAYS working days overdue and to the level above after twice
+# that. Basis: practice of the coordination regulations (issue 5), not a statute: configurable.
+PHOIHOP_REMINDER_DAYS = sorted({int(d) for d in env_list("PHOIHOP_REMINDER_DAYS", "7,3,1")}, reverse=True)
+PHOIHOP_ESCALATE_AFTER_DAYS = env_int("PHOIHOP_ESCALATE_AFTER_DAYS", 5)
+# Items overdue for longer than this many calendar days get no new reminder (they are on the
+# dashboards' overdue lists); it keeps a first run, or a new module, from flooding the inboxes.
+PHOIHOP_REMINDER_LOOKBACK_DAYS = env_int("PHOIHOP_REMINDER_LOOKBACK_DAYS", 30)
+# The daily digest goes out at the first run-schedules at or after this hour (Asia/Ho_Chi_Minh).
+PHOIHOP_DIGEST_HOUR = env_int("PHOIHOP_DIGEST_HOUR", 7)
+# Links in e-mails are absolute: the address people open phoihop at.
+PHOIHOP_BASE_URL = env_str("PHOIHOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Internationalisation ----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "vi"

@@ -15,3 +15,9 @@ class AgreementsConfig(AppConfig):
 
         navigation.register("my-duties", _("My duties"), "agreements:my-duties", order=15, visible=logged_in)
         navigation.register("agreements", _("Agreements"), "agreements:agreement-list", order=20, visible=logged_in)
+
+        # notify: duty occurrences get reminders, overdue notices and escalation.
+        from phoihop.agreements.reminders_due import due_occurrences
+        from phoihop.notify import schedules
+
+        schedules.register("agreements", due_occurrences)

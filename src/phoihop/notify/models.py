@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from phoihop.core.models import BaseModel
@@ -29,6 +30,12 @@ class Kind(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     URGED = "urged", _("Urging letter")
     INFO = "info", _("Information")
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediately, one e-mail per notification")
+    DIGEST = "digest", _("Once a day, in a digest")
+    OFF = "off", _("Never (the inbox only)")
 
 
 class Notification(BaseModel):
@@ -62,7 +69,58 @@ class Notification(BaseModel):
                 fields=["recipient", "key"], condition=~Q(key=""), name="notification_once_per_key"
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx"),
+            # The digest looks for what is not yet e-mailed: a small, partial index.
+            models.Index(fields=["recipient"], condition=Q(emailed_at__isnull=True), name="notification_unsent_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        # Opening marks it read, then goes on to what it is about.
+        return reverse("notify:open", args=[self.pk])
+
+
+class Preference(BaseModel):
+    """How a person wants to be e-mailed. No row means the defaults: a daily digest, nothing muted.
+
+    The inbox always receives everything; these choices only decide the e-mail.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("person"),
+    )
+    email_mode = models.CharField(_("e-mail"), max_length=16, choices=EmailMode, default=EmailMode.DIGEST)
+    # Kinds never e-mailed to this person (they still reach the inbox).
+    muted_kinds = models.JSONField(_("kinds not e-mailed"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.email_mode}"
+
+
+class DigestSent(models.Model):
+    """One row per person and day a digest went out: the unique pair makes the digest daily, once.
+
+    Inserted before the e-mail is sent (a second run or worker fails on the insert and sends
+    nothing); deleted again if sending fails, so the next run tries once more.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day}"

@@ -24,3 +24,9 @@ class ReportingConfig(AppConfig):
         navigation.register(
             "report-review", _("Report review"), "reporting:review-queue", order=31, visible=leader_or_above
         )
+
+        # notify: reports not yet submitted get reminders, overdue notices and escalation.
+        from phoihop.notify import schedules
+        from phoihop.reporting.reminders_due import missing_reports
+
+        schedules.register("reporting", missing_reports)
