@@ -65,7 +65,7 @@ def _walk_to_issue(critique, front_officer, hlhpn_officer, tree):
 def test_a_critique_goes_from_draft_to_disposition_table_across_tet(
     critique, tree, front_officer, hlhpn_officer, sonv_officer
 ):
-    first, second, third = _walk_to_issue(critique, front_officer, hlhpn_officer, tree)
+    first, second, _third = _walk_to_issue(critique, front_officer, hlhpn_officer, tree)
     critique.refresh_from_db()
     assert critique.status == Critique.Status.CONSOLIDATED
     assert critique.disposition_due == dt.date(2026, 2, 23)
