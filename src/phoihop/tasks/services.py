@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -611,6 +611,17 @@ def task_assign(*, actor: Any, task: Task, unit: Unit, users: Iterable[Any]) -> 
     return list(task.assignees.filter(unit=unit).select_related("user"))
 
 
+VERBS = {
+    "start": "task.started",
+    "submit": "task.submitted",
+    "confirm": "task.confirmed",
+    "return": "task.returned",
+    "block": "task.blocked",
+    "unblock": "task.unblocked",
+    "cancel": "task.cancelled",
+}
+
+
 def _transition(task: Task, action: str, message_field: str = "status") -> str:
     if task.status not in TRANSITIONS[action]:
         labels = {
@@ -631,32 +642,59 @@ def _transition(task: Task, action: str, message_field: str = "status") -> str:
     return task.status
 
 
-def _save_status(
-    task: Task, actor: Any, verb: str, before: dict[str, Any], fields: Sequence[str], note: str = ""
-) -> None:
-    task.save(update_fields=[*fields, "updated_at"])
+def _move(
+    *,
+    actor: Any,
+    task: Task,
+    action: str,
+    allowed: bool,
+    status: str,
+    note: str = "",
+    reason_needed: str = "",
+    **values: Any,
+) -> str:
+    """Apply one status transition: check the right and the current status, save, audit, put it on the timeline.
+
+    `reason_needed` is the message shown when the transition needs a reason and none was given;
+    `values` are the other fields the transition sets. Returns the note, stripped.
+    """
+    _require(allowed, actor)
+    status_from = _transition(task, action, "reason" if reason_needed else "status")
+    note = _text(note)
+    if reason_needed and not note:
+        raise ValidationError({"reason": reason_needed})
+    watched = (*TASK_FIELDS, *values)
+    before = snapshot(task, watched)
+    task.status = status
+    for name, value in values.items():
+        setattr(task, name, value)
+    task.save(update_fields=["status", *values, "updated_at"])
     audit_record(
         actor=actor,
-        verb=verb,
+        verb=VERBS[action],
         target=task,
         unit=task.lead_unit,
-        changes=diff(before, snapshot(task, (*TASK_FIELDS, *fields))),
+        changes=diff(before, snapshot(task, watched)),
         note=note,
     )
+    _record_status(task, actor, status_from, note)
+    return note
 
 
 @transaction.atomic
 def task_start(*, actor: Any, task: Task, note: str = "") -> Task:
     """Start work on a new or returned task (edit right or an assignee)."""
-    _require(permissions.can_act_on_task(actor, task), actor)
-    status_from = _transition(task, "start")
-    before = snapshot(task, (*TASK_FIELDS, "completed_on"))
-    task.status = S.IN_PROGRESS
+    _move(
+        actor=actor,
+        task=task,
+        action="start",
+        allowed=permissions.can_act_on_task(actor, task),
+        status=S.IN_PROGRESS,
+        note=note,
+    )
     TaskUnit.objects.filter(task=task, role=R.LEAD, status=TaskUnit.Status.NEW).update(
         status=TaskUnit.Status.IN_PROGRESS
     )
-    _save_status(task, actor, "task.started", before, ["status"], note=_text(note))
-    _record_status(task, actor, status_from, _text(note))
     return task
 
 
@@ -666,21 +704,23 @@ def task_submit(*, actor: Any, task: Task, note: str = "") -> Task:
 
     Today becomes `completed_on`, the day on-time rates count.
     """
-    _require(permissions.can_act_on_task(actor, task), actor)
-    status_from = _transition(task, "submit")
-    before = snapshot(task, (*TASK_FIELDS, "completed_on", "submitted_at"))
-    task.status = S.SUBMITTED
-    task.completed_on = _today()
-    task.submitted_at = timezone.now()
-    _save_status(task, actor, "task.submitted", before, ["status", "completed_on", "submitted_at"], note=_text(note))
-    _record_status(task, actor, status_from, _text(note))
+    note = _move(
+        actor=actor,
+        task=task,
+        action="submit",
+        allowed=permissions.can_act_on_task(actor, task),
+        status=S.SUBMITTED,
+        note=note,
+        completed_on=_today(),
+        submitted_at=timezone.now(),
+    )
     _tell(
         task,
         actor=actor,
         recipients=_confirmers(task),
         kind=Kind.SUBMITTED,
         title=format_lazy(gettext_lazy("Task “{title}” was submitted as done"), title=task.title),
-        body=_text(note),
+        body=note,
     )
     return task
 
@@ -692,23 +732,18 @@ def task_confirm(*, actor: Any, task: Task, note: str = "") -> Task:
     A linked duty occurrence is completed through the agreements service on the day the work
     was submitted, so the duty and the task count on time alike.
     """
-    _require(permissions.can_confirm(actor, task), actor)
-    status_from = _transition(task, "confirm")
-    before = snapshot(task, (*TASK_FIELDS, "completed_on", "confirmed_by"))
-    task.status = S.CONFIRMED
-    task.confirmed_at = timezone.now()
-    task.confirmed_by = actor if getattr(actor, "is_authenticated", False) else None
-    task.completed_on = task.completed_on or _today()
-    task.progress = 100
-    _save_status(
-        task,
-        actor,
-        "task.confirmed",
-        before,
-        ["status", "confirmed_at", "confirmed_by", "completed_on", "progress"],
-        note=_text(note),
+    note = _move(
+        actor=actor,
+        task=task,
+        action="confirm",
+        allowed=permissions.can_confirm(actor, task),
+        status=S.CONFIRMED,
+        note=note,
+        confirmed_at=timezone.now(),
+        confirmed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        completed_on=task.completed_on or _today(),
+        progress=100,
     )
-    _record_status(task, actor, status_from, _text(note))
     if task.occurrence_id:
         occurrence = Occurrence.objects.select_related("obligation__agreement").get(pk=task.occurrence_id)
         if occurrence.state == Occurrence.State.OPEN:
@@ -720,7 +755,7 @@ def task_confirm(*, actor: Any, task: Task, note: str = "") -> Task:
         recipients=_doers(task, [task.lead_unit]),
         kind=Kind.CONFIRMED,
         title=format_lazy(gettext_lazy("Task “{title}” was confirmed as done"), title=task.title),
-        body=_text(note),
+        body=note,
     )
     return task
 
@@ -728,17 +763,17 @@ def task_confirm(*, actor: Any, task: Task, note: str = "") -> Task:
 @transaction.atomic
 def task_return(*, actor: Any, task: Task, reason: str) -> Task:
     """Send submitted work back with a reason (who may confirm); it is no longer counted as done."""
-    _require(permissions.can_confirm(actor, task), actor)
-    status_from = _transition(task, "return", "reason")
-    reason = _text(reason)
-    if not reason:
-        raise ValidationError({"reason": _("Say why the task is returned.")})
-    before = snapshot(task, (*TASK_FIELDS, "completed_on"))
-    task.status = S.RETURNED
-    task.completed_on = None
-    task.submitted_at = None
-    _save_status(task, actor, "task.returned", before, ["status", "completed_on", "submitted_at"], note=reason)
-    _record_status(task, actor, status_from, reason)
+    reason = _move(
+        actor=actor,
+        task=task,
+        action="return",
+        allowed=permissions.can_confirm(actor, task),
+        status=S.RETURNED,
+        note=reason,
+        reason_needed=_("Say why the task is returned."),
+        completed_on=None,
+        submitted_at=None,
+    )
     _tell(
         task,
         actor=actor,
@@ -753,16 +788,16 @@ def task_return(*, actor: Any, task: Task, reason: str) -> Task:
 @transaction.atomic
 def task_block(*, actor: Any, task: Task, reason: str) -> Task:
     """Mark a task blocked with the reason (edit right or an assignee); the assigner is told."""
-    _require(permissions.can_act_on_task(actor, task), actor)
-    status_from = _transition(task, "block", "reason")
-    reason = _text(reason)
-    if not reason:
-        raise ValidationError({"reason": _("Say what blocks the task.")})
-    before = snapshot(task, (*TASK_FIELDS, "blocked_reason"))
-    task.status = S.BLOCKED
-    task.blocked_reason = reason
-    _save_status(task, actor, "task.blocked", before, ["status", "blocked_reason"], note=reason)
-    _record_status(task, actor, status_from, reason)
+    reason = _move(
+        actor=actor,
+        task=task,
+        action="block",
+        allowed=permissions.can_act_on_task(actor, task),
+        status=S.BLOCKED,
+        note=reason,
+        reason_needed=_("Say what blocks the task."),
+        blocked_reason=_text(reason),
+    )
     _tell(
         task,
         actor=actor,
@@ -777,29 +812,31 @@ def task_block(*, actor: Any, task: Task, reason: str) -> Task:
 @transaction.atomic
 def task_unblock(*, actor: Any, task: Task, note: str = "") -> Task:
     """Resume a blocked task (edit right or an assignee)."""
-    _require(permissions.can_act_on_task(actor, task), actor)
-    status_from = _transition(task, "unblock")
-    before = snapshot(task, (*TASK_FIELDS, "blocked_reason"))
-    task.status = S.IN_PROGRESS
-    task.blocked_reason = ""
-    _save_status(task, actor, "task.unblocked", before, ["status", "blocked_reason"], note=_text(note))
-    _record_status(task, actor, status_from, _text(note))
+    _move(
+        actor=actor,
+        task=task,
+        action="unblock",
+        allowed=permissions.can_act_on_task(actor, task),
+        status=S.IN_PROGRESS,
+        note=note,
+        blocked_reason="",
+    )
     return task
 
 
 @transaction.atomic
 def task_cancel(*, actor: Any, task: Task, reason: str) -> Task:
     """Cancel a task with the reason (who may confirm it); it is waived in on-time rates."""
-    _require(permissions.can_confirm(actor, task), actor)
-    status_from = _transition(task, "cancel", "reason")
-    reason = _text(reason)
-    if not reason:
-        raise ValidationError({"reason": _("Say why the task is cancelled.")})
-    before = snapshot(task, (*TASK_FIELDS, "cancel_reason"))
-    task.status = S.CANCELLED
-    task.cancel_reason = reason
-    _save_status(task, actor, "task.cancelled", before, ["status", "cancel_reason"], note=reason)
-    _record_status(task, actor, status_from, reason)
+    _move(
+        actor=actor,
+        task=task,
+        action="cancel",
+        allowed=permissions.can_confirm(actor, task),
+        status=S.CANCELLED,
+        note=reason,
+        reason_needed=_("Say why the task is cancelled."),
+        cancel_reason=_text(reason),
+    )
     _carry_up(task)
     return task
 
