@@ -116,7 +116,8 @@ def _my_unit_ids(user: Any) -> list[int]:
 
 def _list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.select_related("lead_unit", "area", "plan", "parent").prefetch_related(
-        Prefetch("units", queryset=TaskUnit.objects.select_related("unit").order_by("role", "pk")),
+        # By id: the lead row is made first (and keeps its row when the lead changes), so it comes first.
+        Prefetch("units", queryset=TaskUnit.objects.select_related("unit").order_by("pk")),
         Prefetch("assignees", queryset=TaskAssignee.objects.select_related("user").order_by("pk")),
     )
 
@@ -147,7 +148,8 @@ def task_list(
     """Return the visible tasks of a list, filtered, annotated with `display_status`, due first.
 
     view "my": assigned to the person, or of their units where nobody is assigned; "unit": in
-    which `unit` (default: the person's own units) takes part; "plan": the plan's tasks.
+    which `unit` (default: the person's own units) takes part; "plan": the plan's tasks; "all":
+    every task the person may see.
     filters (all optional): unit (Unit, id or code: takes part), role (lead / cooperating /
     observer, of `unit` or of the person's units), area (Area, id or code), status (a stored
     status or "overdue"), overdue (bool), due_this_week (bool), q (words of number, title or
@@ -168,7 +170,7 @@ def task_list(
     elif view == "plan":
         if plan is None:
             raise ValueError("the plan view needs a plan")
-    else:
+    elif view != "all":
         raise ValueError(f"unknown view {view!r}")
     if plan is not None:
         tasks = tasks.filter(plan=plan)
