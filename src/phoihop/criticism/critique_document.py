@@ -126,10 +126,10 @@ def table_row(number: int, opinion: Opinion, disposition: Disposition | None) ->
 def table_columns() -> list[str]:
     return [
         _("No."),
-        _("Section"),
+        _("Article or section"),
         _("Opinion"),
         _("Organisation"),
-        _("Accepted"),
+        _("Fully accepted"),
         _("Partly accepted"),
         _("Not accepted"),
         _("Explanation"),

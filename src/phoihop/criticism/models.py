@@ -247,7 +247,7 @@ class Disposition(BaseModel):
     """The drafting agency's answer to one opinion of the critique document."""
 
     class Outcome(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", _("Fully accepted")
         PARTLY = "partly", _("Partly accepted")
         NOT_ACCEPTED = "not_accepted", _("Not accepted")
 

@@ -8,6 +8,7 @@ import io
 import docx
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from phoihop.core.models import AuditEvent
 from phoihop.criticism import critique_document, selectors, services
@@ -143,7 +144,7 @@ def test_a_disposition_missing_its_explanation_is_refused_naming_the_row_and_not
         services.DispositionRow(first.pk, "accepted", "Đã sửa."),
         services.DispositionRow(second.pk, "not_accepted", "   "),
     ]
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, translation.override("en"):  # the source text
         services.dispositions_record(actor=sonv_officer, critique=critique, rows=rows)
     assert exc.value.messages == ["Row 2: the disposition is missing its explanation."]
     assert not first.__class__.objects.filter(disposition__isnull=False).exists()

@@ -7,6 +7,8 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from phoihop.api.services import token_issue
 from phoihop.criticism import services
@@ -156,7 +158,10 @@ def test_the_disposition_form_names_the_row_missing_its_explanation(
         },
     )
     assert response.status_code == 400
-    assert "Row 2: the disposition is missing its explanation." in response.content.decode()
+    # The page speaks the person's language (Vietnamese by default): compare with the catalogue's words.
+    with translation.override("vi"):
+        expected = gettext("Row %(row)s: the disposition is missing its explanation.") % {"row": 2}
+    assert expected in response.content.decode()
     assert not Disposition.objects.exists()
     # The Front's officer cannot record the agency's dispositions.
     client.force_login(front_officer)
