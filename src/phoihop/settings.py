@@ -231,6 +231,15 @@ PHOIHOP_RECOMMENDATION_ESCALATE_DAYS = env_int("PHOIHOP_RECOMMENDATION_ESCALATE_
 # the critique document's issue.
 PHOIHOP_CRITIQUE_ANSWER_DAYS = env_int("PHOIHOP_CRITIQUE_ANSWER_DAYS", 15)
 
+# insights (dashboard and scorecards) — issue 7; the weights are a policy choice, not a law.
+# A unit's score weighs its on-time components "key=weight,…" (keys: obligations, tasks, reports,
+# recommendations, critiques); equal by default; a component with nothing due is left out.
+PHOIHOP_SCORE_WEIGHTS = env_str(
+    "PHOIHOP_SCORE_WEIGHTS", "obligations=1,tasks=1,reports=1,recommendations=1,critiques=1"
+)
+# The dashboard's trend shows this many periods of the chosen kind, the chosen one last.
+PHOIHOP_INSIGHTS_TREND_PERIODS = env_int("PHOIHOP_INSIGHTS_TREND_PERIODS", 4)
+
 # notify: reminders, escalation and e-mail (issue 5) ----------------------------------------------
 # Remind the people who owe an item this many working days before its due date (the tightest
 # threshold reached is the one sent); overdue the day after; escalate to the unit's leaders

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401 - the module's pages are added here
+"""Pages of insights, mounted at /insights/: one block per feature, so the two insights engineers merge cleanly."""
+
+from django.urls import path
+
+from phoihop.insights import views_dashboard
 
 app_name = "insights"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # Dashboard and scorecards (views_dashboard.py)
+    path("", views_dashboard.dashboard, name="dashboard"),
+    path("units/<int:pk>/", views_dashboard.scorecard, name="scorecard"),
+]

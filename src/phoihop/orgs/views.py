@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from phoihop.core.audit import audit_record
 from phoihop.core.htmx import is_htmx, render_page_or_fragment
 from phoihop.core.middleware import UserLanguageMiddleware
-from phoihop.orgs import access, importexport, selectors, services
+from phoihop.orgs import access, importexport, panels, selectors, services
 from phoihop.orgs import forms as orgs_forms
 from phoihop.orgs.forms import LanguageForm, LoginForm, TokenForm
 from phoihop.orgs.models import Role, Unit
@@ -164,6 +164,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.unit_history(unit=unit),
             "can_manage": access.can(request.user, unit, Role.UNIT_ADMIN),
             "include_closed": include_closed,
+            "panels": panels.render_all(request, unit),
         },
     )
 
