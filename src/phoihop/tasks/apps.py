@@ -34,9 +34,20 @@ class TasksConfig(AppConfig):
             subtitle=lambda p: p.owner_unit.name,
         )
         membership_ended.connect(_hand_back, sender=Membership, dispatch_uid="tasks.hand_back")
+        _register_navigation()
 
 
 def _hand_back(sender, membership, actor=None, **kwargs):
     from phoihop.tasks.services import tasks_hand_back
 
     tasks_hand_back(actor=actor, membership=membership)
+
+
+def _register_navigation() -> None:
+    """The menu entry of the task pages (tasks-web): shown to anyone logged in."""
+    from phoihop.core import navigation
+
+    def logged_in(request):
+        return request.user.is_authenticated
+
+    navigation.register("tasks", _("Tasks"), "tasks:my-tasks", order=25, visible=logged_in)
