@@ -299,7 +299,8 @@ def task_history(task: Task) -> list[HistoryEntry]:
     )
     entries = [HistoryEntry(at=u.created_at, update=u) for u in updates]
     entries += [HistoryEntry(at=e.at, event=e) for e in events.order_by("id")]
-    return sorted(entries, key=lambda e: e.at)
+    # At the same instant the audit event (the act) comes before the words about it.
+    return sorted(entries, key=lambda e: (e.at, e.event is None))
 
 
 # --- Board and calendar -----------------------------------------------------------------------
