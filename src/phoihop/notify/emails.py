@@ -78,12 +78,10 @@ def notification_email_send(*, notification_id: int) -> bool:
     return True
 
 
-def digest_pending(*, day: dt.date, now: dt.datetime) -> list[int]:
+def digest_pending(*, day: dt.date) -> list[int]:
     """Return the ids of the people owed a digest for `day`: digest mode, an address, unread and unsent items."""
     return list(
-        Notification.objects.filter(
-            emailed_at__isnull=True, read_at__isnull=True, created_at__lte=now, recipient__is_active=True
-        )
+        Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True, recipient__is_active=True)
         .exclude(recipient__email="")
         .exclude(recipient__notification_preference__email_mode__in=[EmailMode.IMMEDIATE, EmailMode.OFF])
         .exclude(recipient_id__in=DigestSent.objects.filter(day=day).values("user_id"))

@@ -258,7 +258,7 @@ def enqueue_digests(*, now: dt.datetime, today: dt.date) -> int:
     from phoihop.notify.emails import digest_pending
     from phoihop.notify.tasks import email_digest
 
-    people = digest_pending(day=today, now=now)
+    people = digest_pending(day=today)
     for user_id in people:
         email_digest.enqueue(user_id, today.isoformat())
     return len(people)

@@ -1,8 +1,10 @@
 """Reminding a unit that its report is missing — the one-click button of the rates page.
 
-For now a reminder is an audited "reporting.reminder_sent" event (the in-app trace: who was
-reminded of what, by whom, when) plus an e-mail to the unit's address and to its officers.
-When `notify` grows in-app messages and escalation, this is the one function to move there.
+A reminder is an audited "reporting.reminder_sent" event (who was reminded of what, by whom,
+when), an e-mail to the unit's address and to its officers, and a notification in each
+officer's inbox (notify; marked as already e-mailed, so nobody gets the letter twice).
+Scheduled reminders before and after the deadline come from notify's engine
+(reporting/reminders_due.py); this is the person-pressed-a-button urging.
 """
 
 from __future__ import annotations
@@ -13,13 +15,20 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from phoihop.calendar.periods import parse_period, submission_deadline
 from phoihop.core.audit import audit_record
 from phoihop.core.dates import short_date
 from phoihop.core.models import AuditEvent
+from phoihop.notify.models import Kind
+from phoihop.notify.recipients import people_of
+from phoihop.notify.services import notify
 from phoihop.orgs.access import ROLE_RANK
 from phoihop.orgs.models import Membership, Role, Unit
 from phoihop.reporting.models import ReportForm
@@ -83,4 +92,19 @@ def submission_remind(*, actor: Any, form: ReportForm, unit: Unit, period_id: st
                 "sender": getattr(actor, "full_name", "") or str(actor),
             }
         transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=False))
+    # The inbox too, each officer in their own language (the period's label follows it).
+    notify(
+        recipients=people_of(unit),
+        kind=Kind.URGED,
+        title=format_lazy(
+            gettext_lazy("Reminder: the report “{form}” for {period} is missing"),
+            form=form.name,
+            period=lazy(lambda: period.label, str)(),
+        ),
+        url=reverse("reporting:entry", args=[form.pk, unit.pk, period.id]),
+        unit=unit,
+        target=f"reporting.reportform:{form.pk}",
+        actor=actor,
+        already_mailed=bool(recipients),
+    )
     return event

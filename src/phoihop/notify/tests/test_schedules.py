@@ -252,3 +252,27 @@ def test_a_missing_report_reminds_the_unit_and_a_submitted_one_does_not(
     reminder = Notification.objects.get(recipient=commune_officer, key__contains="202603")
     assert reminder.url == f"/reporting/forms/{form.pk}/units/{tree['commune_ubnd'].pk}/202603/"
     assert not Notification.objects.filter(recipient=officer_other_commune, key__contains="202603").exists()
+
+
+def test_the_one_click_report_reminder_reaches_the_inbox_without_a_second_mail(
+    tree, province_admin, commune_officer, mailoutbox, django_capture_on_commit_callbacks
+):
+    from phoihop.notify.services import preference_update
+    from phoihop.orgs.models import Unit
+    from phoihop.reporting.reminders import submission_remind
+    from phoihop.reporting.tests.factories import make_form
+
+    form = make_form(
+        owner=tree["ubnd"],
+        code="XA-THANG",
+        name="Báo cáo tháng",
+        assigned_unit_kinds=[Unit.Kind.PEOPLE_COMMITTEE],
+        assigned_territory_kinds=[Unit.Kind.COMMUNE],
+    )
+    preference_update(actor=commune_officer, user=commune_officer, email_mode="immediate")
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_remind(actor=province_admin, form=form, unit=tree["commune_ubnd"], period_id="202603")
+    notification = Notification.objects.get(recipient=commune_officer)
+    assert notification.kind == Kind.URGED and "Báo cáo tháng" in notification.title
+    assert notification.emailed_at is not None
+    assert len(mailoutbox) == 1  # the reminder letter itself, not one more from the inbox
