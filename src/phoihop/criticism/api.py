@@ -18,10 +18,18 @@ from ninja.responses import Status
 
 from phoihop.api.pagination import Page
 from phoihop.criticism import selectors, services
-from phoihop.criticism.models import Critique, CritiqueForm, Disposition, DraftKind, DraftSection, Opinion
+from phoihop.criticism.models import (
+    Critique,
+    CritiqueForm,
+    Disposition,
+    DraftKind,
+    DraftSection,
+    DraftVersion,
+    Opinion,
+)
 from phoihop.criticism.permissions import access_critique
 from phoihop.orgs import access
-from phoihop.orgs.models import Unit
+from phoihop.orgs.models import Unit, User
 
 router = Router(tags=["criticism"])
 
@@ -92,6 +100,59 @@ class OpinionIn(Schema):
 
 class IssueIn(Schema):
     on_date: dt.date
+
+
+class InviteIn(Schema):
+    units: list[str] = Field(..., description="Codes of the organisations to invite, e.g. 22-HLHPN.")
+
+
+class ExpertIn(Schema):
+    name: str
+    title: str = ""
+    organisation: str = ""
+    username: str | None = Field(None, description="The expert's account, when they give opinions in phoihop.")
+
+
+class ExpertOut(Schema):
+    id: int
+    name: str
+    title: str
+    organisation: str
+
+
+class VersionIn(Schema):
+    received_on: dt.date
+    text: str = Field(..., description="The draft's text; lines starting Điều/Chương/Mục or a number start a section.")
+    note: str = ""
+
+
+class SectionOut(Schema):
+    id: int
+    number: str
+    heading: str
+    text: str
+
+
+class VersionOut(Schema):
+    number: int
+    received_on: dt.date
+    note: str
+    sections: list[SectionOut]
+
+    @staticmethod
+    def resolve_sections(obj: DraftVersion) -> list[DraftSection]:
+        return list(obj.sections.all())
+
+
+class SelectionIn(Schema):
+    opinion_id: int
+    included: bool
+    wording: str = ""
+
+
+class ConsolidateIn(Schema):
+    summary: str | None = None
+    selections: list[SelectionIn]
 
 
 class DispositionIn(Schema):
@@ -202,3 +263,83 @@ def dispositions_record(request: HttpRequest, critique_id: int, payload: Disposi
         ],
     )
     return list(selectors.document_opinions(acc.critique))
+
+
+@router.get(
+    "/{int:critique_id}/versions", response=list[VersionOut], summary="The versions of the draft with their sections"
+)
+def version_list(request: HttpRequest, critique_id: int) -> list[DraftVersion]:
+    acc = access_critique(request.auth, critique_id)
+    if not acc.sees_drafts:
+        raise Http404
+    return selectors.versions_with_sections(acc.critique)
+
+
+@router.post("/{int:critique_id}/versions", response={201: VersionOut}, summary="Add the next version of the draft")
+def version_add(request: HttpRequest, critique_id: int, payload: VersionIn) -> Status:
+    acc = access_critique(request.auth, critique_id)
+    acc.require(acc.can_manage or acc.can_dispose)
+    version = services.version_add(
+        actor=request.auth, critique=acc.critique, received_on=payload.received_on, text=payload.text, note=payload.note
+    )
+    return Status(201, version)
+
+
+@router.post("/{int:critique_id}/invitations", response=CritiqueOut, summary="Invite organisations (Front officers)")
+def critique_invite(request: HttpRequest, critique_id: int, payload: InviteIn) -> Critique:
+    acc = access_critique(request.auth, critique_id)
+    acc.require(acc.can_manage)
+    units = [_unit(code, "units") for code in payload.units]
+    services.critique_invite(actor=request.auth, critique=acc.critique, units=units)
+    return acc.critique
+
+
+@router.post("/{int:critique_id}/experts", response={201: ExpertOut}, summary="Add an expert (Front officers)")
+def expert_add(request: HttpRequest, critique_id: int, payload: ExpertIn) -> Status:
+    acc = access_critique(request.auth, critique_id)
+    acc.require(acc.can_manage)
+    user = None
+    if payload.username:
+        user = User.objects.filter(username=payload.username, is_active=True).first()
+        if user is None:
+            raise ValidationError({"username": _("No active account has this user name.")})
+    expert = services.expert_add(
+        actor=request.auth,
+        critique=acc.critique,
+        name=payload.name,
+        title=payload.title,
+        organisation=payload.organisation,
+        user=user,
+    )
+    return Status(201, expert)
+
+
+@router.post("/{int:critique_id}/open", response=CritiqueOut, summary="Start collecting opinions (Front officers)")
+def critique_open(request: HttpRequest, critique_id: int) -> Critique:
+    acc = access_critique(request.auth, critique_id)
+    acc.require(acc.can_manage)
+    return services.critique_open(actor=request.auth, critique=acc.critique)
+
+
+@router.post(
+    "/{int:critique_id}/consolidate",
+    response=list[OpinionOut],
+    summary="Choose and word the opinions of the critique document (Front officers)",
+)
+def critique_consolidate(request: HttpRequest, critique_id: int, payload: ConsolidateIn) -> list[Opinion]:
+    acc = access_critique(request.auth, critique_id)
+    acc.require(acc.can_manage)
+    services.critique_consolidate(
+        actor=request.auth,
+        critique=acc.critique,
+        summary=payload.summary,
+        selections=[services.Selection(s.opinion_id, s.included, s.wording) for s in payload.selections],
+    )
+    return list(selectors.opinions_for(acc).order_by("order", "id"))
+
+
+@router.post("/{int:critique_id}/close", response=CritiqueOut, summary="Close the critique (Front officers)")
+def critique_close(request: HttpRequest, critique_id: int) -> Critique:
+    acc = access_critique(request.auth, critique_id)
+    acc.require(acc.can_manage)
+    return services.critique_close(actor=request.auth, critique=acc.critique)

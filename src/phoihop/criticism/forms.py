@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phoihop.criticism.models import Critique, CritiqueForm, DraftKind, DraftSection, Expert
 from phoihop.criticism.permissions import front_units_for
-from phoihop.orgs.models import Unit
+from phoihop.orgs.models import Unit, User
 
 
 class DateInput(forms.DateInput):
@@ -52,9 +52,24 @@ class InviteForm(forms.Form):
 
 
 class ExpertForm(forms.ModelForm):
+    username = forms.CharField(
+        label=_("User name in phoihop"),
+        required=False,
+        help_text=_("Only when the expert gives opinions in phoihop themselves."),
+    )
+
     class Meta:
         model = Expert
         fields = ["name", "title", "organisation"]
+
+    def clean_username(self) -> Any:
+        username = self.cleaned_data.get("username", "").strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active account has this user name."))
+        return user
 
 
 class VersionForm(forms.Form):

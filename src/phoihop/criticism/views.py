@@ -137,11 +137,14 @@ def critique_expert_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExpertForm(request.POST)
     if form.is_valid():
         try:
-            services.expert_add(actor=request.user, critique=acc.critique, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            services.expert_add(actor=request.user, critique=acc.critique, user=data.pop("username"), **data)
         except ValidationError as exc:
             _service_error(request, exc)
     else:
-        messages.error(request, _("Enter the expert's name."))
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
     return redirect(acc.critique)
 
 

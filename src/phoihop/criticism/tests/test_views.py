@@ -67,6 +67,13 @@ def call(client):
         ("post", "/{pk}/opinions", {"text": "x", "author_unit": "07093-UBND"}),
         ("post", "/{pk}/issue", {"on_date": "2026-02-02"}),
         ("post", "/{pk}/dispositions", {"rows": []}),
+        ("get", "/{pk}/versions", None),
+        ("post", "/{pk}/versions", {"received_on": "2026-02-01", "text": "Điều 1. X"}),
+        ("post", "/{pk}/invitations", {"units": ["07093-UBND"]}),
+        ("post", "/{pk}/experts", {"name": "X"}),
+        ("post", "/{pk}/open", None),
+        ("post", "/{pk}/consolidate", {"selections": []}),
+        ("post", "/{pk}/close", None),
     ],
 )
 def test_officer_from_other_commune_gets_404_on_every_endpoint(
@@ -223,3 +230,47 @@ def test_the_critique_page_shows_the_basis_of_the_deadline_with_few_queries(
     with django_assert_max_num_queries(25):
         response = client.get(critique.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_an_expert_with_an_account_is_told_and_gives_an_opinion_through_the_api(
+    call, client, tree, front_officer, sonv_officer
+):
+    from phoihop.notify.models import Notification
+
+    scholar = person("chuyengia", tree["other_ubnd"])  # an account anywhere; the invitation is what counts
+    made = call(
+        front_officer,
+        "post",
+        "",
+        {
+            "front_unit": "22-MTTQ",
+            "drafting_unit": "22-SONV",
+            "title": "Dự thảo quy định",
+            "opinions_due": "2026-03-02",
+        },
+    )
+    assert made.status_code == 201
+    pk = made.json()["id"]
+    # Invited organisations see nothing while the critique is being prepared.
+    assert call(scholar, "get", f"/{pk}").status_code == 404
+    assert (
+        call(
+            sonv_officer, "post", f"/{pk}/versions", {"received_on": "2026-02-03", "text": "Điều 1. Phạm vi"}
+        ).status_code
+        == 201
+    )
+    expert = call(front_officer, "post", f"/{pk}/experts", {"name": "PGS. Lê Minh", "username": "chuyengia"})
+    assert expert.status_code == 201
+    assert call(front_officer, "post", f"/{pk}/open").json()["status"] == "collecting"
+    assert Notification.objects.filter(recipient=scholar, key=f"criticism.invited:{pk}:experts").exists()
+    sections = call(scholar, "get", f"/{pk}/versions").json()[0]["sections"]
+    opinion = call(
+        scholar,
+        "post",
+        f"/{pk}/opinions",
+        {"text": "Cần định nghĩa rõ.", "section_id": sections[0]["id"], "expert_id": expert.json()["id"]},
+    )
+    assert opinion.status_code == 201 and opinion.json()["author"] == "PGS. Lê Minh"
+    # The expert cannot speak for an organisation, nor manage the critique.
+    assert call(scholar, "post", f"/{pk}/opinions", {"text": "x", "author_unit": "07093-UBND"}).status_code == 403
+    assert call(scholar, "post", f"/{pk}/close").status_code == 403
