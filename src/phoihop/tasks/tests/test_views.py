@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from phoihop.core.models import AuditEvent
@@ -59,6 +60,12 @@ def overdue_task(tree, people, plan):
         title="Báo cáo quý I",
         due_date=dt.date(2026, 4, 15),
     )
+
+
+def vi(text: str) -> str:
+    """The page speaks Vietnamese: compare with the message as it reads there."""
+    with translation.override("vi"):
+        return translation.gettext(text)
 
 
 def login(client, user):
@@ -299,7 +306,7 @@ def test_a_board_move_needing_a_reason_without_one_changes_nothing(client, peopl
     response = login(client, people["xa"]).post(
         reverse("tasks:task-transition", args=[commune_task.pk]), {"action": "block", "next": board}, follow=True
     )
-    assert "Give a reason." in response.text
+    assert vi("Give a reason.") in response.text
     commune_task.refresh_from_db()
     assert commune_task.status == Task.Status.NEW
 
@@ -388,7 +395,7 @@ def test_returning_without_a_reason_is_refused_beside_the_field(client, people, 
         reverse("tasks:task-transition", args=[commune_task.pk]), {"action": "return", "reason": ""}
     )
     assert response.status_code == 400
-    assert 'id="reason-return-error"' in response.text and "Give a reason." in response.text
+    assert 'id="reason-return-error"' in response.text and vi("Give a reason.") in response.text
     commune_task.refresh_from_db()
     assert commune_task.status == Task.Status.SUBMITTED
 
