@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from phoihop.api.pagination import Page
 from phoihop.orgs import access
@@ -81,10 +82,10 @@ class SupervisionOut(Schema):
 
 
 class SupervisionDetailOut(SupervisionOut):
-    conclusion: str
-    findings: list[str] = Field(default_factory=list, description="Only for the Front and the team.")
+    conclusion: str = Field(..., alias="public_conclusion", description="Shown to agencies once concluded.")
+    findings: list[str] = Field(..., alias="visible_findings", description="Only for the Front and the team.")
     recommendations: list[RecommendationOut] = Field(
-        default_factory=list, description="All for the Front; only those addressed to it for an agency."
+        ..., alias="visible_recommendations", description="All for the Front; only those addressed to it for an agency."
     )
 
 
@@ -235,7 +236,7 @@ def _recommendation_for_front(request: HttpRequest, pk: int) -> Recommendation:
     return recommendation
 
 
-def _detail(request: HttpRequest, supervision: Supervision) -> dict[str, Any]:
+def _detail(request: HttpRequest, supervision: Supervision) -> Supervision:
     """The supervision as the person may see it: agencies get its public parts and their own recommendations."""
     front_side = permissions.is_front_side(request.auth, supervision)
     recommendations = (
@@ -244,12 +245,12 @@ def _detail(request: HttpRequest, supervision: Supervision) -> dict[str, Any]:
         else permissions.recommendations_visible(request.auth).filter(supervision=supervision)
     )
     concluded = supervision.status in (Supervision.Status.CONCLUDED, Supervision.Status.CLOSED)
-    return {
-        **SupervisionOut.from_orm(supervision).dict(),
-        "conclusion": supervision.conclusion if front_side or concluded else "",
-        "findings": [f.text for f in supervision.findings.all()] if front_side else [],
-        "recommendations": list(recommendations.select_related("front_unit", "addressee", "escalation__to_unit")),
-    }
+    supervision.public_conclusion = supervision.conclusion if front_side or concluded else ""
+    supervision.visible_findings = [f.text for f in supervision.findings.all()] if front_side else []
+    supervision.visible_recommendations = list(
+        recommendations.select_related("front_unit", "addressee", "escalation__to_unit")
+    )
+    return supervision
 
 
 def _reload(pk: int) -> Recommendation:
@@ -266,7 +267,7 @@ def supervisions(request: HttpRequest, status: str = "") -> QuerySet[Supervision
 
 
 @router.post("/supervisions", response={201: SupervisionDetailOut}, summary="Plan a supervision (Front officer)")
-def supervision_create(request: HttpRequest, payload: SupervisionIn) -> tuple[int, dict[str, Any]]:
+def supervision_create(request: HttpRequest, payload: SupervisionIn) -> Status:
     front = _front_unit(request, payload.front_unit)
     supervision = services.supervision_create(
         actor=request.auth,
@@ -278,16 +279,16 @@ def supervision_create(request: HttpRequest, payload: SupervisionIn) -> tuple[in
         ends_on=payload.ends_on,
         content=payload.content,
     )
-    return 201, _detail(request, supervision)
+    return Status(201, _detail(request, supervision))
 
 
 @router.get("/supervisions/{pk}", response=SupervisionDetailOut, summary="One supervision (public parts for agencies)")
-def supervision_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+def supervision_detail(request: HttpRequest, pk: int) -> Supervision:
     return _detail(request, permissions.access_supervision(request.auth, pk))
 
 
 @router.post("/supervisions/{pk}/send-plan", response=SupervisionDetailOut, summary="Send the plan and decision")
-def supervision_notify(request: HttpRequest, pk: int, payload: NoticeIn) -> dict[str, Any]:
+def supervision_notify(request: HttpRequest, pk: int, payload: NoticeIn) -> Supervision:
     supervision = _supervision_for_front(request, pk)
     services.supervision_notify(
         actor=request.auth, supervision=supervision, on_date=payload.on_date, override_reason=payload.override_reason
@@ -296,14 +297,14 @@ def supervision_notify(request: HttpRequest, pk: int, payload: NoticeIn) -> dict
 
 
 @router.post("/supervisions/{pk}/start", response=SupervisionDetailOut, summary="Start the supervision")
-def supervision_start(request: HttpRequest, pk: int) -> dict[str, Any]:
+def supervision_start(request: HttpRequest, pk: int) -> Supervision:
     supervision = _supervision_for_front(request, pk)
     services.supervision_start(actor=request.auth, supervision=supervision)
     return _detail(request, supervision)
 
 
 @router.post("/supervisions/{pk}/conclude", response=SupervisionDetailOut, summary="Conclude with the report")
-def supervision_conclude(request: HttpRequest, pk: int, payload: ConcludeIn) -> dict[str, Any]:
+def supervision_conclude(request: HttpRequest, pk: int, payload: ConcludeIn) -> Supervision:
     supervision = _supervision_for_front(request, pk)
     services.supervision_conclude(
         actor=request.auth, supervision=supervision, conclusion=payload.conclusion, on_date=payload.on_date
@@ -312,14 +313,14 @@ def supervision_conclude(request: HttpRequest, pk: int, payload: ConcludeIn) -> 
 
 
 @router.post("/supervisions/{pk}/close", response=SupervisionDetailOut, summary="Close the supervision")
-def supervision_close(request: HttpRequest, pk: int) -> dict[str, Any]:
+def supervision_close(request: HttpRequest, pk: int) -> Supervision:
     supervision = _supervision_for_front(request, pk)
     services.supervision_close(actor=request.auth, supervision=supervision)
     return _detail(request, supervision)
 
 
 @router.post("/supervisions/{pk}/team", response={201: SupervisionDetailOut}, summary="Add a team member")
-def supervision_team(request: HttpRequest, pk: int, payload: TeamIn) -> tuple[int, dict[str, Any]]:
+def supervision_team(request: HttpRequest, pk: int, payload: TeamIn) -> Status:
     supervision = _supervision_for_front(request, pk)
     user = User.objects.filter(username=payload.username, is_active=True).first()
     if user is None:
@@ -327,7 +328,7 @@ def supervision_team(request: HttpRequest, pk: int, payload: TeamIn) -> tuple[in
     services.team_member_add(
         actor=request.auth, supervision=supervision, user=user, unit=_unit(payload.unit, "unit"), role=payload.role
     )
-    return 201, _detail(request, supervision)
+    return Status(201, _detail(request, supervision))
 
 
 @router.post("/supervisions/{pk}/activities", response={201: SupervisionDetailOut}, summary="Record an activity")
@@ -338,27 +339,27 @@ def supervision_activity(
     date: Form[dt.date],
     note: Form[str],
     file: File[UploadedFile] | None = None,
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     supervision = _supervision_for_front(request, pk, team_may=True)
     services.activity_add(actor=request.auth, supervision=supervision, kind=kind, date=date, note=note, file=file)
-    return 201, _detail(request, supervision)
+    return Status(201, _detail(request, supervision))
 
 
 @router.post("/supervisions/{pk}/findings", response={201: SupervisionDetailOut}, summary="Record a finding")
-def supervision_finding(request: HttpRequest, pk: int, payload: FindingIn) -> tuple[int, dict[str, Any]]:
+def supervision_finding(request: HttpRequest, pk: int, payload: FindingIn) -> Status:
     supervision = _supervision_for_front(request, pk, team_may=True)
     services.finding_add(actor=request.auth, supervision=supervision, text=payload.text)
-    return 201, _detail(request, supervision)
+    return Status(201, _detail(request, supervision))
 
 
 @router.post("/supervisions/{pk}/recommendations", response={201: RecommendationOut}, summary="Draft a recommendation")
-def recommendation_create(request: HttpRequest, pk: int, payload: RecommendationIn) -> tuple[int, Recommendation]:
+def recommendation_create(request: HttpRequest, pk: int, payload: RecommendationIn) -> Status:
     supervision = _supervision_for_front(request, pk)
     addressee = _unit(payload.addressee, "addressee") if payload.addressee else None
     recommendation = services.recommendation_create(
         actor=request.auth, supervision=supervision, addressee=addressee, text=payload.text
     )
-    return 201, _reload(recommendation.pk)
+    return Status(201, _reload(recommendation.pk))
 
 
 # Recommendations ------------------------------------------------------------------------------
@@ -435,10 +436,10 @@ def recommendation_withdraw(request: HttpRequest, pk: int, payload: ReasonIn) ->
 
 
 @router.post("/recommendations/{pk}/follow-ups", response={201: RecommendationOut}, summary="Add a follow-up action")
-def recommendation_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) -> tuple[int, Recommendation]:
+def recommendation_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) -> Status:
     recommendation = _recommendation_for_front(request, pk)
     services.follow_up_add(actor=request.auth, recommendation=recommendation, text=payload.text, due_on=payload.due_on)
-    return 201, _reload(pk)
+    return Status(201, _reload(pk))
 
 
 @router.post("/recommendations/{pk}/escalate", response=RecommendationOut, summary="Escalate to the Front above")
@@ -480,7 +481,7 @@ def programmes(request: HttpRequest) -> Any:
 
 
 @router.post("/programmes", response={201: ProgrammeOut}, summary="Register a programme (Front officer)")
-def programme_create(request: HttpRequest, payload: ProgrammeIn) -> tuple[int, Any]:
+def programme_create(request: HttpRequest, payload: ProgrammeIn) -> Status:
     front = _front_unit(request, payload.front_unit)
     programme = services.programme_create(
         actor=request.auth,
@@ -490,11 +491,11 @@ def programme_create(request: HttpRequest, payload: ProgrammeIn) -> tuple[int, A
         document_number=payload.document_number,
         issued=payload.issued,
     )
-    return 201, programme
+    return Status(201, programme)
 
 
 @router.post("/programmes/{pk}/items", response={201: ProgrammeOut}, summary="Add a topic to a programme")
-def programme_item(request: HttpRequest, pk: int, payload: ProgrammeItemIn) -> tuple[int, Any]:
+def programme_item(request: HttpRequest, pk: int, payload: ProgrammeItemIn) -> Status:
     programme = permissions.access_programme(request.auth, pk, for_write=True)
     services.programme_item_add(
         actor=request.auth,
@@ -504,4 +505,4 @@ def programme_item(request: HttpRequest, pk: int, payload: ProgrammeItemIn) -> t
         planned_quarter=payload.planned_quarter,
         form=payload.form,
     )
-    return 201, programme
+    return Status(201, programme)

@@ -52,7 +52,7 @@ def planned(tree, front_officer):
     )
 
 
-def conclude(supervision, actor, *, on_date=D(2026, 2, 4)):
+def conclude(supervision, actor, *, on_date=None):
     """Walk a planned supervision to concluded (plan sent in time, team, one activity, one finding)."""
     services.supervision_notify(
         actor=actor, supervision=supervision, on_date=supervision.starts_on - dt.timedelta(days=15)
@@ -63,7 +63,10 @@ def conclude(supervision, actor, *, on_date=D(2026, 2, 4)):
     )
     services.finding_add(actor=actor, supervision=supervision, text="Còn 12 kiến nghị chưa trả lời đúng hạn.")
     return services.supervision_conclude(
-        actor=actor, supervision=supervision, conclusion="Cơ bản thực hiện đúng quy định.", on_date=on_date
+        actor=actor,
+        supervision=supervision,
+        conclusion="Cơ bản thực hiện đúng quy định.",
+        on_date=on_date or D(2026, 2, 4),
     )
 
 
@@ -82,3 +85,9 @@ def sent(concluded, front_officer, tree):
         text="Công khai kết quả giải quyết kiến nghị tại trụ sở UBND phường.",
     )
     return services.recommendation_send(actor=front_officer, recommendation=recommendation, on_date=D(2026, 2, 5))
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded answers and activity files go to a temporary folder, never the data folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
