@@ -699,11 +699,24 @@ def task_start(*, actor: Any, task: Task, note: str = "") -> Task:
 
 
 @transaction.atomic
-def task_submit(*, actor: Any, task: Task, note: str = "") -> Task:
+def task_submit(*, actor: Any, task: Task, note: str = "", completed_on: dt.date | None = None) -> Task:
     """Report the task done (edit right or an assignee); the assigner and the lead's leaders decide.
 
-    Today becomes `completed_on`, the day on-time rates count.
+    `completed_on` (today by default) is the day the work was done, which on-time rates count;
+    an earlier day records work reported late into the system, never a day in the future or
+    before the task started.
     """
+    today = _today()
+    completed_on = completed_on or today
+    if completed_on > today:
+        raise ValidationError({"completed_on": _("The day the work was done cannot be in the future.")})
+    if task.start_date is not None and completed_on < task.start_date:
+        raise ValidationError(
+            {
+                "completed_on": _("The day the work was done cannot be before the task started (%(start)s).")
+                % {"start": _fmt(task.start_date)}
+            }
+        )
     note = _move(
         actor=actor,
         task=task,
@@ -711,7 +724,7 @@ def task_submit(*, actor: Any, task: Task, note: str = "") -> Task:
         allowed=permissions.can_act_on_task(actor, task),
         status=S.SUBMITTED,
         note=note,
-        completed_on=_today(),
+        completed_on=completed_on,
         submitted_at=timezone.now(),
     )
     _tell(

@@ -483,3 +483,13 @@ def test_a_person_leaving_hands_their_open_tasks_back_to_the_unit_and_its_leader
     notes = inbox(people["xa_lead"])
     assert len(notes) == 1 and open_task.title in notes[0].body
     assert AuditEvent.objects.get(verb="task.unassigned").changes == {"assignees": [["xa"], []]}
+
+
+def test_work_done_earlier_can_be_submitted_with_its_day_but_not_a_future_one(tree, people, plan):
+    task = make_task(actor=people["ubnd"], plan=plan, lead_unit=tree["ubnd"], start_date=D(2026, 2, 1))
+    for day in (D(2026, 3, 3), D(2026, 1, 31)):
+        with pytest.raises(ValidationError) as err:
+            services.task_submit(actor=people["ubnd"], task=task, completed_on=day)
+        assert "completed_on" in err.value.message_dict
+    services.task_submit(actor=people["ubnd"], task=task, completed_on=D(2026, 2, 27))
+    assert Task.objects.get(pk=task.pk).completed_on == D(2026, 2, 27)
