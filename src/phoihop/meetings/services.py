@@ -10,7 +10,10 @@ each as their own Invitation. Each new invitee gets an in-app notification (kind
 e-mail with the meeting as an iCalendar attachment (METHOD:REQUEST). A change of time, place,
 title or agenda bumps the meeting's SEQUENCE and sends the update to everyone invited; a
 cancellation sends METHOD:CANCEL. E-mails leave after the commit, so a refused change mails
-nobody.
+nobody. The in-app notifications of these events are marked as already mailed: the letter with
+the .ics is the e-mail, and notify's own would say the same thing twice. A calendar invitation
+goes out whatever the person's notification e-mail setting (it is the meeting itself, as in any
+mail program's invitations).
 """
 
 from __future__ import annotations
@@ -167,6 +170,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
             target=target_key(meeting),
             key=f"{target_key(meeting)}:sequence:{meeting.sequence}",
             actor=actor,
+            already_mailed=True,
         )
         mail.send_after_commit(meeting, [person.pk for person in people], method=mail.REQUEST, update=True)
     return meeting
@@ -201,6 +205,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str = "") -> Meeting
         target=target_key(meeting),
         key=f"{target_key(meeting)}:cancelled",
         actor=actor,
+        already_mailed=True,
     )
     mail.send_after_commit(meeting, [p.pk for p in people], method=mail.CANCEL)
     return meeting
@@ -304,6 +309,7 @@ def _invite(*, actor: Any, meeting: Meeting, units: Iterable[Unit], people: Iter
             target=target_key(meeting),
             key=f"{target_key(meeting)}:invited",
             actor=actor,
+            already_mailed=True,
         )
         mail.send_after_commit(meeting, [invitation.user_id for invitation in invited], method=mail.REQUEST)
     return invited

@@ -293,3 +293,25 @@ def test_nobody_else_revokes_a_feed(commune_officer, province_admin):
     feed, _token = services.feed_create(actor=commune_officer)
     with pytest.raises(PermissionDenied):
         services.feed_revoke(actor=province_admin, feed=feed)
+
+
+def test_an_invitee_who_wants_immediate_mail_gets_one_letter_not_two(
+    tree, ubnd_officer, front_officer, mailoutbox, django_capture_on_commit_callbacks
+):
+    from phoihop.notify.models import EmailMode, Preference
+
+    Preference.objects.create(user=front_officer, email_mode=EmailMode.IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = services.meeting_create(
+            actor=ubnd_officer,
+            title="Họp bàn công tác",
+            starts_at=at(12, 8),
+            ends_at=at(12, 9),
+            host_unit=tree["ubnd"],
+            people=[front_officer],
+        )
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [front_officer.email]
+    notification = Notification.objects.get(recipient=front_officer, kind="invited")
+    assert notification.emailed_at is not None  # the .ics letter was its e-mail
+    assert notification.url == meeting.get_absolute_url()
