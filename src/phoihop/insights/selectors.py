@@ -689,7 +689,7 @@ def overdue_now(
 
     for key, module, name, due_fields, unit_fields in (
         (TASKS, "tasks", "overdue_tasks", ("due_date",), ("lead_unit",)),
-        (RECOMMENDATIONS, "oversight", "overdue_recommendations", ("deadline", "answer_due"), ("agency", "unit")),
+        (RECOMMENDATIONS, "oversight", "overdue_recommendations", ("deadline",), ("addressee",)),
         (CRITIQUES, "criticism", "overdue_critiques", ("disposition_due",), ("drafting_unit",)),
     ):
         select = module_selector(module, name)
@@ -707,7 +707,7 @@ def overdue_now(
                 OverdueItem(
                     key,
                     KIND_LABELS[key],
-                    str(getattr(record, "title", record)),
+                    str(getattr(record, "title", "") or record),
                     unit.name if unit else "",
                     unit.pk if unit else None,
                     due,

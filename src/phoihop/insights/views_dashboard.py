@@ -94,7 +94,7 @@ def component_links(scope: Unit, span: s.Span) -> dict[str, str]:
         s.TASKS: _link("tasks:rates") if scope.is_territory else _link("tasks:unit-tasks-of", [scope.pk]),
         s.REPORTS_COMPLETE: reports,
         s.REPORTS: reports,
-        s.RECOMMENDATIONS: _link("oversight:recommendation-list", unit=scope.pk),
+        s.RECOMMENDATIONS: _link("oversight:figures"),
         s.CRITIQUES: _link("criticism:critique-list"),
     }
 

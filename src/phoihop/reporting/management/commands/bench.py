@@ -18,6 +18,7 @@ both ways give the same answer. No thresholds are asserted: it measures.
 
 from __future__ import annotations
 
+import importlib
 import json
 import statistics
 import tempfile
@@ -55,12 +56,22 @@ class Command(BaseCommand):
     help = "Time the reporting engine (roll-up, completeness, a big import) against hand-written SQL."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=("reporting",))
+        parser.add_argument("suite", choices=("reporting", "insights"))
+        # `bench insights` (the dashboard; insights/bench.py, imported by name: insights sits above reporting).
+        parser.add_argument("--requests", type=int, default=50, help="insights: requests per page (default 50)")
+        parser.add_argument("--period", default="", help="insights: the period shown (default: last year)")
         parser.add_argument("--runs", type=int, default=5, help="runs of (a)-(c), after one warm-up (default 5)")
         parser.add_argument("--import-values", type=int, default=1_000_000, help="values in (d); 0 skips it")
         parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the engine's queries")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["suite"] == "insights":
+            bench = importlib.import_module("phoihop.insights.bench")
+            try:
+                bench.run(requests=max(1, options["requests"]), period=options["period"], say=self.say)
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            return
         monthly = ReportForm.objects.filter(code=MONTHLY_CODE).first()
         quarterly = ReportForm.objects.filter(code=QUARTERLY_CODE).first()
         if monthly is None or quarterly is None:
