@@ -289,3 +289,39 @@ def test_calendar_month_places_tasks_on_their_due_day(tasks, people):
     days = {d.date: [t.title for t in d.tasks] for week in weeks for d in week}
     assert days[D(2026, 2, 10)] == ["Đúng hạn", "Trễ hạn"] and days[D(2026, 2, 25)] == ["Quá hạn"]
     assert sum(len(d.tasks) for week in weeks for d in week) == 4 < Task.objects.count()
+
+
+def test_the_3_day_reminder_of_a_task_due_after_tet_comes_before_the_holiday_and_only_once(tree, people, plan):
+    from phoihop.calendar.workdays import add_days, is_working_day
+    from phoihop.notify.models import Kind, Notification
+
+    due = D(2026, 2, 25)  # the Wednesday after the Tết holiday of 2026 (Tết: Tuesday 17/02)
+    task = make_task(
+        actor=people["ubnd"], plan=plan, lead_unit=tree["commune_ubnd"], due_date=due, assignees=[people["xa"]]
+    )
+    day = next(
+        due - dt.timedelta(days=n)
+        for n in range(1, 20)
+        if is_working_day(due - dt.timedelta(days=n)) and add_days(due - dt.timedelta(days=n), 3, working=True) == due
+    )
+    # Three working days before 25/02 reach back over the whole Tết break (16–20/02 are days off).
+    assert day < D(2026, 2, 16)
+    for _run in range(2):
+        schedules.run_schedules(today=day, send_digests=False)
+    reminders_sent = Notification.objects.filter(
+        recipient=people["xa"], kind=Kind.DUE_SOON, target=f"tasks.task:{task.pk}"
+    )
+    assert reminders_sent.count() == 1
+    # Nobody else in the unit is reminded: the task has its person.
+    assert not Notification.objects.filter(recipient=people["xa_lead"], kind=Kind.DUE_SOON).exists()
+
+
+def test_tasks_and_plans_are_found_by_the_global_search_without_diacritics(tree, people, plan):
+    from phoihop.core.search import search_documents
+
+    task = make_task(actor=people["ubnd"], plan=plan, lead_unit=tree["commune_ubnd"], title="Rà soát hộ nghèo")
+    found = {(d.model, d.object_id, d.unit_id) for d in search_documents("ra soat ho ngheo")}
+    assert ("tasks.task", str(task.pk), tree["commune_ubnd"].pk) in found
+    assert ("tasks.plan", str(plan.pk), tree["ubnd"].pk) in {
+        (d.model, d.object_id, d.unit_id) for d in search_documents("chuong trinh phoi hop")
+    }
