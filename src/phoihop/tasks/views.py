@@ -586,13 +586,18 @@ def _occurrence_choices(task: Task) -> QuerySet[Occurrence]:
     ).select_related("obligation__agreement")
     if task.plan_id and task.plan.agreement_id:
         occurrences = occurrences.filter(obligation__agreement_id=task.plan.agreement_id)
-    return occurrences.order_by("due_on", "pk").distinct()[:200]
+    # Not sliced: the form's choice field looks the picked one up in this queryset. The duties of
+    # the task's own year and the year before keep the list short.
+    since = dt.date(task.due_date.year - 1, 1, 1)
+    return occurrences.filter(due_on__gte=since).order_by("due_on", "pk").distinct()
 
 
 def _task_context(request: HttpRequest, task: Task, forms: dict[str, Any] | None = None) -> dict[str, Any]:
     user = request.user
     forms = forms or {}
-    parts = list(task.units.select_related("unit").order_by("role", "unit__path"))
+    # Lead first, then the co-operating units, then the observers: who answers for what.
+    order = {TaskUnit.Role.LEAD: 0, TaskUnit.Role.COOPERATING: 1, TaskUnit.Role.OBSERVER: 2}
+    parts = sorted(task.units.select_related("unit"), key=lambda p: (order.get(p.role, 3), p.unit.path))
     assignees = list(task.assignees.select_related("user", "unit"))
     can_edit = permissions.can_edit_task(user, task)
     for part in parts:
@@ -659,6 +664,17 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _after_action(request: HttpRequest, task: Task, message: Any) -> HttpResponse:
     messages.success(request, message)
+    return _back(request, task)
+
+
+def _back(request: HttpRequest, task: Task) -> HttpResponse:
+    """Back to the page the action came from.
+
+    A board card posts with htmx and `next` (the board): a plain redirect, which htmx follows,
+    so the card's form swaps in the new board (and the message) without reloading the page.
+    """
+    if is_htmx(request) and request.POST.get("next"):
+        return redirect(_safe_next(request, task.get_absolute_url()))
     return redirect_after_change(request, _safe_next(request, task.get_absolute_url()))
 
 
@@ -688,7 +704,7 @@ def task_transition(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-        return redirect_after_change(request, _safe_next(request, task.get_absolute_url()))
+        return _back(request, task)
     task.refresh_from_db()
     return _task_page(request, task, {"transition": form, "transition_error": action}, status=_form_status(request))
 

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from phoihop.agreements.models import Evidence
+from phoihop.agreements.tests.factories import make_agreement, make_obligation
 from phoihop.core.models import AuditEvent
 from phoihop.notify.models import Kind, Notification
 from phoihop.tasks import services
@@ -290,13 +292,15 @@ def test_a_board_card_moves_with_a_post_that_calls_the_service(client, people, p
     commune_task.refresh_from_db()
     assert commune_task.status == Task.Status.IN_PROGRESS
     assert AuditEvent.objects.filter(verb="task.started", target_id=str(commune_task.pk)).exists()
-    # With htmx: the browser is told where to go; the card form swaps the board from that page.
+    # With htmx the answer is the board again (htmx follows the redirect and swaps #board in).
     moved = client.post(
         reverse("tasks:task-transition", args=[commune_task.pk]),
         {"action": "block", "reason": "Chờ số liệu", "next": board},
         headers={"HX-Request": "true"},
+        follow=True,
     )
-    assert moved.status_code == 204 and moved["HX-Redirect"] == board
+    assert moved.redirect_chain == [(board, 302)]
+    assert 'id="board"' in moved.text and vi("The task was marked blocked.") in moved.text
     commune_task.refresh_from_db()
     assert commune_task.status == Task.Status.BLOCKED
 
@@ -623,3 +627,27 @@ def test_a_half_three_is_refused_beside_the_field(client, people):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["number"]
+
+
+def test_linking_a_task_to_a_duty_it_is_the_evidence_of(client, tree, people):
+    agreement = make_agreement(
+        owner=tree["ubnd"],
+        parties=[(tree["ubnd"], "signatory", None), (tree["mttq"], "signatory", None)],
+        effective_from=dt.date(2026, 1, 1),
+        effective_to=dt.date(2026, 12, 31),
+    )
+    duty = make_obligation(agreement=agreement, owing=[tree["ubnd"]], evidence_kinds=["note", "task"])
+    occurrence = duty.occurrences.filter(due_on__gte=dt.date(2026, 5, 4)).order_by("due_on").first()
+    plan_194 = services.plan_create(
+        actor=people["ubnd"], owner_unit=tree["ubnd"], title="Kế hoạch 194", year=2026, kind="plan", agreement=agreement
+    )
+    task = make_task(actor=people["ubnd"], plan=plan_194, lead_unit=tree["ubnd"], due_date=occurrence.due_on)
+    login(client, people["ubnd"])
+    page = client.get(task.get_absolute_url())
+    assert occurrence in page.context["occurrence_form"].fields["occurrence"].queryset
+    response = client.post(reverse("tasks:occurrence-link", args=[task.pk]), {"occurrence": occurrence.pk})
+    assert response.status_code == 302
+    assert Evidence.objects.filter(occurrence=occurrence, kind="task", linked_record=f"tasks.task:{task.pk}").exists()
+    page = client.get(task.get_absolute_url())
+    assert page.context["occurrence_form"] is None
+    assert reverse("agreements:occurrence-detail", args=[occurrence.pk]) in page.text
