@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from phoihop.core.rates import Compliance
-from phoihop.insights import scorecards
+from phoihop.insights import report_api, scorecards
 from phoihop.insights import selectors as s
 from phoihop.orgs import access
 from phoihop.orgs.models import Unit
@@ -227,3 +227,9 @@ def scorecard_detail(request: HttpRequest, code: str, query: Query[ScorecardQuer
             for item in card.reasons
         ],
     }
+
+
+# --- Review reports and urging letters (the insights-report engineer; endpoints in report_api.py) ----------
+
+
+router.add_router("", report_api.router)
