@@ -264,3 +264,18 @@ def test_the_menu_has_meetings(client, commune_officer):
     client.force_login(commune_officer)
     response = client.get(reverse("meetings:feed-list"))
     assert any(entry["key"] == "meetings" for entry in response.context["nav_entries"])
+
+
+def test_the_admin_shows_meetings_read_only(admin_web, province_admin, meeting):
+    province_admin.is_staff = province_admin.is_superuser = True
+    province_admin.save(update_fields=["is_staff", "is_superuser"])
+    response = admin_web.get(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+    assert response.status_code == 200
+    assert admin_web.get(reverse("admin:meetings_meeting_add")).status_code == 403
+
+
+def test_the_global_search_finds_a_meeting_for_its_host_only(client, meeting, ubnd_officer, officer_other_commune):
+    client.force_login(ubnd_officer)
+    assert meeting.get_absolute_url() in client.get(reverse("core:search"), {"q": "giao ban quy"}).content.decode()
+    client.force_login(officer_other_commune)
+    assert meeting.get_absolute_url() not in client.get(reverse("core:search"), {"q": "giao ban quy"}).content.decode()
