@@ -104,7 +104,7 @@ class UnitCodesField(forms.CharField):
 class TaskFilterForm(forms.Form):
     """The filters every task list shares; the querystring is what a saved filter stores."""
 
-    q = forms.CharField(label=_("Text"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search words"), required=False, max_length=200)
     unit = UnitCodeField(label=_("Unit"), required=False)
     role = forms.ChoiceField(
         label=_("Role in the task"), required=False, choices=[("", _("Any role")), *TaskUnit.Role.choices]
@@ -282,7 +282,7 @@ class ChecklistForm(forms.Form):
 class CommentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[], initial="comment")
     text = forms.CharField(
-        label=_("Text"),
+        label=_("Content of the entry"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=10000,
         help_text=_("Write @ and a username to mention someone, for example @xa.lanhdao."),
