@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from phoihop.core.rates import Compliance
 from phoihop.orgs import access
@@ -102,21 +103,48 @@ def status_counts(queryset: QuerySet[Recommendation], *, today: dt.date | None =
     return counts
 
 
-def history(recommendation: Recommendation) -> QuerySet:
-    """Every step of the recommendation, from the audit trail (oldest first)."""
+# What each audited step reads as on the record's page.
+STEP_LABELS = {
+    "oversight.supervision.created": _("Supervision planned"),
+    "oversight.supervision.updated": _("Plan changed"),
+    "oversight.supervision.notified": _("Plan and decision sent to the agencies"),
+    "oversight.supervision.notified_late": _("Plan sent after the notice period, with a leader's reason"),
+    "oversight.supervision.started": _("Supervision started"),
+    "oversight.supervision.concluded": _("Concluded; conclusion report issued"),
+    "oversight.supervision.closed": _("Supervision closed"),
+    "oversight.team.added": _("Team member added"),
+    "oversight.activity.added": _("Activity recorded"),
+    "oversight.finding.added": _("Finding recorded"),
+    "oversight.recommendation.created": _("Recommendation drafted"),
+    "oversight.recommendation.updated": _("Draft changed"),
+    "oversight.recommendation.sent": _("Sent to the agency"),
+    "oversight.recommendation.answered": _("Answered"),
+    "oversight.recommendation.assessed": _("Answer assessed"),
+    "oversight.recommendation.follow_up": _("Follow-up action decided"),
+    "oversight.recommendation.resupervised": _("Re-supervision planned"),
+    "oversight.recommendation.escalated": _("Escalated to the Front committee above"),
+    "oversight.recommendation.closed": _("Recommendation closed"),
+    "oversight.recommendation.withdrawn": _("Recommendation withdrawn"),
+}
+
+
+def _steps(target_type: str, pk: int) -> list[Any]:
+    """The audit events of one record, oldest first, each with the label its step reads as."""
     from phoihop.core.models import AuditEvent
 
-    return AuditEvent.objects.filter(
-        target_type=Recommendation._meta.label_lower, target_id=str(recommendation.pk)
-    ).order_by("at", "id")
+    events = list(AuditEvent.objects.filter(target_type=target_type, target_id=str(pk)).order_by("at", "id"))
+    for event in events:
+        event.label = STEP_LABELS.get(event.verb, event.verb)
+    return events
 
 
-def supervision_history(supervision: Supervision) -> QuerySet:
-    from phoihop.core.models import AuditEvent
+def history(recommendation: Recommendation) -> list[Any]:
+    """Every step of the recommendation, from the audit trail (the one record of who did what when)."""
+    return _steps(Recommendation._meta.label_lower, recommendation.pk)
 
-    return AuditEvent.objects.filter(target_type=Supervision._meta.label_lower, target_id=str(supervision.pk)).order_by(
-        "at", "id"
-    )
+
+def supervision_history(supervision: Supervision) -> list[Any]:
+    return _steps(Supervision._meta.label_lower, supervision.pk)
 
 
 # Figures -----------------------------------------------------------------------------------------
