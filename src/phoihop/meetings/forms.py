@@ -157,7 +157,7 @@ class MeetingFilterForm(forms.Form):
     when = forms.ChoiceField(
         label=_("When"),
         required=False,
-        choices=[("", _("All")), ("upcoming", _("Upcoming")), ("past", _("Past"))],
+        choices=[("", _("All")), ("upcoming", _("Still to come")), ("past", _("Past"))],
     )
     host = forms.ModelChoiceField(label=_("Host unit"), required=False, queryset=Unit.objects.none())
     q = forms.CharField(label=_("Title or place contains"), required=False, max_length=100)

@@ -112,12 +112,15 @@ class Invitation(BaseModel):
 
     class Response(models.TextChoices):
         INVITED = "invited", _("No answer yet")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
+        ACCEPTED = "accepted", _("Attending")
+        DECLINED = "declined", _("Not attending")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="meeting_invitations"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invitee"),
+        on_delete=models.CASCADE,
+        related_name="meeting_invitations",
     )
     # The invited unit through which the person came; empty when invited by name.
     unit = models.ForeignKey(
