@@ -281,9 +281,7 @@ def _check_area(area: Any) -> Area | None:
 
 def _check_open(task: Task) -> None:
     if task.status in Task.CLOSED_STATUSES:
-        raise ValidationError(
-            _("This task is %(status)s; it can no longer be changed.") % {"status": task.get_status_display()}
-        )
+        raise ValidationError(_("This task is confirmed or cancelled; it can no longer be changed."))
 
 
 def _next_number(plan: Plan | None, parent: Task | None) -> str:
@@ -623,22 +621,18 @@ VERBS = {
 
 
 def _transition(task: Task, action: str, message_field: str = "status") -> str:
+    """Refuse a move the current status does not allow, with one whole sentence per move."""
     if task.status not in TRANSITIONS[action]:
-        labels = {
-            "start": _("start"),
-            "submit": _("submit as done"),
-            "confirm": _("confirm"),
-            "return": _("return"),
-            "block": _("mark as blocked"),
-            "unblock": _("unblock"),
-            "cancel": _("cancel"),
+        refusals = {
+            "start": _("Only a new or returned task can be started."),
+            "submit": _("Only a task that is new, in progress or returned can be submitted as done."),
+            "confirm": _("Only a task submitted as done can be confirmed."),
+            "return": _("Only a task submitted as done can be returned."),
+            "block": _("Only a task that is new, in progress or returned can be marked as blocked."),
+            "unblock": _("Only a blocked task can be resumed."),
+            "cancel": _("A confirmed or cancelled task cannot be cancelled."),
         }
-        raise ValidationError(
-            {
-                message_field: _("A task that is %(status)s cannot be asked to %(action)s.")
-                % {"status": task.get_status_display().lower(), "action": labels[action]}
-            }
-        )
+        raise ValidationError({message_field: refusals[action]})
     return task.status
 
 
