@@ -121,6 +121,11 @@ def test_a_critique_goes_from_draft_to_disposition_table_across_tet(
     front_doc = docx.Document(io.BytesIO(critique_document.critique_docx(critique, opinions)))
     cells = [c.text for t in front_doc.tables[:1] for row in t.rows for c in row.cells]
     assert any(t.startswith("Số: 01/MTTQ-BTT") for t in cells)
+    assert any("ngày 02 tháng 02 năm 2026" in t for t in cells)
+    closing = [c.text for t in front_doc.tables[1:] for row in t.rows for c in row.cells]
+    assert any(t.startswith("Nơi nhận:") and "Sở Nội vụ" in t for t in closing)
+    issued = AuditEvent.objects.get(verb="critique.issued", target_id=str(critique.pk))
+    assert issued.actor == front_officer and issued.changes["disposition_due"][1] == "2026-02-23"
     assert any("700.000 đồng/hộ/tháng" in p.text for p in front_doc.paragraphs)
 
     services.critique_close(actor=front_officer, critique=critique)
