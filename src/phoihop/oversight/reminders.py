@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from phoihop.notify.schedules import DueItem
 from phoihop.oversight.models import Recommendation
 
 
-def recommendation_due_items(*, today: dt.date, horizon: dt.date) -> Iterator[Any]:
+def recommendation_due_items(*, today: dt.date, horizon: dt.date) -> Iterator[DueItem]:
     """Sent, unanswered recommendations due by `horizon` (overdue ones included), owed by the agency."""
-    from phoihop.notify.schedules import DueItem
-
     queryset = (
         Recommendation.objects.filter(status=Recommendation.Status.SENT, deadline__lte=horizon)
         .select_related("addressee", "front_unit")
@@ -37,9 +35,6 @@ def recommendation_due_items(*, today: dt.date, horizon: dt.date) -> Iterator[An
 
 
 def register() -> None:
-    try:
-        from phoihop.notify import schedules
-    except ImportError:  # notify's engine is built alongside (issue 7); nothing to register with yet
-        return
+    from phoihop.notify import schedules
 
     schedules.register("oversight", recommendation_due_items)

@@ -29,6 +29,7 @@ from phoihop.calendar.workdays import add_days
 from phoihop.core.audit import audit_record, created, diff, snapshot
 from phoihop.documents.services import document_issue, target_key
 from phoihop.notify.models import Kind
+from phoihop.notify.recipients import people_of
 from phoihop.notify.services import notify
 from phoihop.orgs import access
 from phoihop.orgs.models import Membership, Role, Unit
@@ -50,20 +51,6 @@ R = Recommendation.Status
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-# People to tell ----------------------------------------------------------------------------------
-
-
-def people_of(unit: Unit, *, min_role: Role = Role.OFFICER) -> list[Any]:
-    """Active people with an open membership of exactly `unit` at `min_role` or above."""
-    try:
-        from phoihop.notify.recipients import people_of as shared
-    except ImportError:  # the notify module's helper, when it is there (contracts2.md)
-        ranks = {r for r, rank in access.ROLE_RANK.items() if rank >= access.ROLE_RANK[min_role]}
-        memberships = Membership.objects.filter(unit=unit, ended_on__isnull=True, role__in=ranks)
-        return [m.user for m in memberships.select_related("user") if m.user.is_active]
-    return shared(unit, min_role=min_role)
 
 
 # Deadlines and levels ----------------------------------------------------------------------------

@@ -90,3 +90,15 @@ def test_reminder_provider_lists_open_recommendations_due_by_the_horizon(four, t
         (f"oversight.recommendation:{four['overdue'].pk}", D(2026, 2, 23), tree["commune_ubnd"])
     ]
     assert list(recommendation_due_items(today=D(2026, 2, 1), horizon=D(2026, 2, 10))) == []
+
+
+def test_run_schedules_reminds_the_agency_of_its_overdue_answer(four, commune_officer):
+    from phoihop.notify.models import Notification
+    from phoihop.notify.schedules import run_schedules
+
+    # The day after its deadline (23/02/2026): the overdue reminder, once even when run twice.
+    run_schedules(today=D(2026, 2, 24), send_digests=False)
+    run_schedules(today=D(2026, 2, 24), send_digests=False)
+    keys = list(Notification.objects.filter(recipient=commune_officer).values_list("key", flat=True))
+    ours = [k for k in keys if k.startswith(f"oversight.recommendation:{four['overdue'].pk}:overdue")]
+    assert ours == [f"oversight.recommendation:{four['overdue'].pk}:overdue:2026-02-23"]
