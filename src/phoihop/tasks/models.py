@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from phoihop.core.models import BaseModel
 
@@ -81,7 +82,8 @@ class Task(BaseModel):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         IN_PROGRESS = "in_progress", _("In progress")
-        SUBMITTED = "submitted", _("Submitted")
+        # Translators: a task reported as done, waiting for confirmation (not a submitted report).
+        SUBMITTED = "submitted", pgettext_lazy("task status", "Submitted")
         CONFIRMED = "confirmed", _("Confirmed")
         RETURNED = "returned", _("Returned")
         BLOCKED = "blocked", _("Blocked")
@@ -277,7 +279,7 @@ class TaskUpdate(BaseModel):
 
     class Kind(models.TextChoices):
         UPDATE = "update", _("Progress update")
-        COMMENT = "comment", _("Comment")
+        COMMENT = "comment", pgettext_lazy("task timeline", "Comment")
         DIRECTION = "direction", _("Direction")
         STATUS = "status", _("Status change")
 
