@@ -257,6 +257,8 @@ class TransitionForm(forms.Form):
     action = forms.CharField(max_length=16)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    # Submitting: the day the work was actually done when it is reported later (on-time rates count it).
+    completed_on = forms.DateField(label=_("Day the work was done"), required=False, widget=DATE_INPUT)
 
 
 class PartForm(forms.Form):

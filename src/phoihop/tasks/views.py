@@ -102,7 +102,9 @@ def _run_transition(user: Any, task: Task, action: str, data: dict[str, Any]) ->
     note = data.get("note") or ""
     calls: dict[str, Callable[[], Any]] = {
         "start": lambda: services.task_start(actor=user, task=task),
-        "submit": lambda: services.task_submit(actor=user, task=task, note=note),
+        "submit": lambda: services.task_submit(
+            actor=user, task=task, note=note, completed_on=data.get("completed_on") or None
+        ),
         "confirm": lambda: services.task_confirm(actor=user, task=task, note=note),
         "return": lambda: services.task_return(actor=user, task=task, reason=reason),
         "block": lambda: services.task_block(actor=user, task=task, reason=reason),

@@ -651,3 +651,16 @@ def test_linking_a_task_to_a_duty_it_is_the_evidence_of(client, tree, people):
     page = client.get(task.get_absolute_url())
     assert page.context["occurrence_form"] is None
     assert reverse("agreements:occurrence-detail", args=[occurrence.pk]) in page.text
+
+
+def test_work_done_earlier_is_submitted_with_its_day_and_a_future_day_is_refused(client, people, commune_task):
+    login(client, people["xa"])
+    url = reverse("tasks:task-transition", args=[commune_task.pk])
+    refused = client.post(url, {"action": "submit", "completed_on": "2026-05-20"})
+    assert refused.status_code == 400
+    assert 'id="completed-on-error"' in refused.text
+    commune_task.refresh_from_db()
+    assert commune_task.status == Task.Status.NEW
+    assert client.post(url, {"action": "submit", "completed_on": "2026-04-28"}).status_code == 302
+    commune_task.refresh_from_db()
+    assert commune_task.status == Task.Status.SUBMITTED and commune_task.completed_on == dt.date(2026, 4, 28)
