@@ -427,7 +427,9 @@ def conclusion_to_task(*, actor: Any, conclusion: Conclusion) -> Any:
     from phoihop.tasks.services import task_create
 
     conclusion = (
-        Conclusion.objects.select_for_update().select_related("meeting__host_unit", "task").get(pk=conclusion.pk)
+        Conclusion.objects.select_for_update(of=("self",))
+        .select_related("meeting__host_unit", "task")
+        .get(pk=conclusion.pk)
     )
     meeting = conclusion.meeting
     _require_host_officer(actor, meeting)
