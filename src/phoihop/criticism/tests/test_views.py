@@ -274,3 +274,47 @@ def test_an_expert_with_an_account_is_told_and_gives_an_opinion_through_the_api(
     # The expert cannot speak for an organisation, nor manage the critique.
     assert call(scholar, "post", f"/{pk}/opinions", {"text": "x", "author_unit": "07093-UBND"}).status_code == 403
     assert call(scholar, "post", f"/{pk}/close").status_code == 403
+
+
+def test_after_dispositions_every_party_sees_the_table_and_downloads_it(
+    client, tree, critique, front_officer, hlhpn_officer, sonv_officer
+):
+    from phoihop.criticism.tests.conftest import DRAFT_TEXT_2
+
+    section = DraftSection.objects.get(version__critique=critique, number="Điều 3")
+    opinion = services.opinion_submit(
+        actor=hlhpn_officer, critique=critique, text="Nâng mức", section=section, author_unit=tree["hlhpn"]
+    )
+    services.critique_consolidate(
+        actor=front_officer, critique=critique, selections=[services.Selection(opinion.pk, True)]
+    )
+    services.critique_issue(actor=front_officer, critique=critique, on_date=dt.date(2026, 2, 2))
+    v2 = services.version_add(actor=sonv_officer, critique=critique, received_on=dt.date(2026, 2, 9), text=DRAFT_TEXT_2)
+    services.dispositions_record(
+        actor=sonv_officer,
+        critique=critique,
+        rows=[
+            services.DispositionRow(opinion.pk, "accepted", "Đã nâng mức hỗ trợ", v2.sections.get(number="Điều 3").pk)
+        ],
+    )
+    for user in (front_officer, hlhpn_officer, sonv_officer):
+        client.force_login(user)
+        page = client.get(critique.get_absolute_url())
+        assert page.status_code == 200
+        assert "Đã nâng mức hỗ trợ" in page.content.decode()
+        assert page.context["changed"] == {v2.sections.get(number="Điều 3").pk: True}
+        download = client.get(reverse("criticism:disposition-table", args=[critique.pk, "docx"]))
+        assert download.status_code == 200 and download["Content-Disposition"].endswith('.docx"')
+    assert client.get(reverse("criticism:disposition-table", args=[critique.pk, "odt"])).status_code == 404
+
+
+def test_the_critique_document_pdf_comes_from_libreoffice_or_says_what_to_install(client, critique, front_officer):
+    from phoihop.documents.pdf import pdf_unavailable_reason
+
+    client.force_login(front_officer)
+    response = client.get(reverse("criticism:critique-document", args=[critique.pk, "pdf"]))
+    if pdf_unavailable_reason() is None:
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+    else:
+        assert response.status_code == 503 and "libreoffice" in response.content.decode().lower()
