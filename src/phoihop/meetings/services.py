@@ -57,11 +57,16 @@ def _require_host_officer(actor: Any, meeting: Meeting) -> None:
         raise PermissionDenied
 
 
+def _aware(value: Any) -> Any:
+    # A time without an offset (an API client's "2026-03-10T08:00") is Vietnam's time (settings.TIME_ZONE).
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
 def _check_times(starts_at: Any, ends_at: Any) -> None:
     if starts_at is None or ends_at is None:
         return
-    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise ValueError("meeting times must be aware datetimes")
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The meeting must end after it starts.")}, code="ends_before_start")
     if ends_at - starts_at > dt.timedelta(days=MAX_MEETING_DAYS):
@@ -109,6 +114,7 @@ def meeting_create(
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the meeting a title.")}, code="required")
+    starts_at, ends_at = _aware(starts_at), _aware(ends_at)
     _check_times(starts_at, ends_at)
     meeting = Meeting(
         title=title,
@@ -146,7 +152,9 @@ def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
     _check_open(meeting)
     before = snapshot(meeting, MEETING_FIELDS)
     for name, value in fields.items():
-        setattr(meeting, name, value.strip() if name in ("title", "place") and isinstance(value, str) else value)
+        setattr(
+            meeting, name, value.strip() if name in ("title", "place") and isinstance(value, str) else _aware(value)
+        )
     if not meeting.title:
         raise ValidationError({"title": _("Give the meeting a title.")}, code="required")
     _check_times(meeting.starts_at, meeting.ends_at)

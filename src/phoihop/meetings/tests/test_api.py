@@ -106,6 +106,9 @@ def test_patch_bumps_the_sequence(call, meeting, ubnd_officer):
     response = call(ubnd_officer, "patch", f"/{meeting.pk}", {"starts_at": "2026-03-10T09:00:00+07:00"})
     assert response.status_code == 200
     assert response.json()["sequence"] == 1
+    # A time without its offset is Vietnam's time.
+    naive = call(ubnd_officer, "patch", f"/{meeting.pk}", {"ends_at": "2026-03-10T11:30:00"})
+    assert naive.json()["ends_at"] == "2026-03-10T11:30:00+07:00"
 
 
 def test_conclusion_to_task_once(call, meeting, ubnd_officer):
