@@ -57,6 +57,11 @@ def _frame(front: Unit, target: str, symbol: str, **kwargs: Any) -> OfficialDocu
     )
 
 
+def _lower_first(text: str) -> str:
+    """ "Thực hiện…" reads "thực hiện…" inside a sentence."""
+    return text[:1].lower() + text[1:]
+
+
 def _subjects(supervision: Supervision) -> list[Unit]:
     return list(supervision.subjects.order_by("path"))
 
@@ -70,7 +75,7 @@ def plan_document(supervision: Supervision) -> OfficialDocument:
         body: list[Any] = [
             Heading("Mục đích, yêu cầu"),
             Paragraph(
-                f"Giám sát việc thực hiện {supervision.title[0].lower() + supervision.title[1:]}, "
+                f"Giám sát việc thực hiện {_lower_first(supervision.title)}, "
                 "kịp thời phát hiện hạn chế, kiến nghị cơ quan có thẩm quyền xem xét, giải quyết."
             ),
             Heading("Nội dung giám sát"),
@@ -93,7 +98,7 @@ def plan_document(supervision: Supervision) -> OfficialDocument:
             services.plan_target(supervision),
             f"KH-{services.abbreviation(front)}",
             doc_type="Kế hoạch",
-            summary=f"Giám sát {supervision.title[0].lower() + supervision.title[1:]}",
+            summary=f"Giám sát {_lower_first(supervision.title)}",
             body=body,
             recipients=[u.name for u in subjects] + ["Thành viên đoàn giám sát"],
         )
@@ -109,7 +114,7 @@ def decision_document(supervision: Supervision) -> OfficialDocument:
             Paragraph("Điều 1. Thành lập đoàn giám sát gồm các thành viên sau:", bold=True),
             Table(columns=["STT", "Họ và tên", "Đơn vị", "Nhiệm vụ"], rows=rows, widths=[1.2, 5, 6.5, 3.3]),
             Paragraph(
-                f"Điều 2. Đoàn giám sát có nhiệm vụ giám sát {supervision.title[0].lower() + supervision.title[1:]} "
+                f"Điều 2. Đoàn giám sát có nhiệm vụ giám sát {_lower_first(supervision.title)} "
                 f"từ {vn_date(supervision.starts_on)} đến {vn_date(supervision.ends_on)} theo kế hoạch; "
                 "đoàn tự giải thể sau khi hoàn thành nhiệm vụ."
             ),
@@ -163,7 +168,7 @@ def conclusion_document(supervision: Supervision) -> OfficialDocument:
             services.conclusion_target(supervision),
             f"BC-{services.abbreviation(front)}",
             doc_type="Báo cáo",
-            summary=f"Kết quả giám sát {supervision.title[0].lower() + supervision.title[1:]}",
+            summary=f"Kết quả giám sát {_lower_first(supervision.title)}",
             body=body,
             recipients=addressees or [u.name for u in _subjects(supervision)],
         )
@@ -181,7 +186,7 @@ def escalation_document(recommendation: Recommendation) -> OfficialDocument:
         deadline = vn_date(recommendation.deadline) if recommendation.deadline else ""
         body = [
             Paragraph(
-                f"Sau giám sát {supervision.title[0].lower() + supervision.title[1:]}, {sent} {front.name} "
+                f"Sau giám sát {_lower_first(supervision.title)}, {sent} {front.name} "
                 f"đã gửi {recommendation.addressee.name} kiến nghị sau:"
             ),
             Paragraph(f"“{recommendation.text}”", italic=True),

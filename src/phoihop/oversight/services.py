@@ -494,6 +494,31 @@ def supervision_close(*, actor: Any, supervision: Supervision, on_date: dt.date 
     )
 
 
+def _tell(
+    recommendation: Recommendation,
+    step: str,
+    *,
+    recipients: list[Any],
+    kind: str,
+    title: Any,
+    body: str,
+    unit: Unit,
+    actor: Any,
+) -> None:
+    """Notify about one step of a recommendation, once per person (the key names the step)."""
+    notify(
+        recipients=recipients,
+        kind=kind,
+        title=title,
+        body=body,
+        url=recommendation.get_absolute_url(),
+        unit=unit,
+        target=target_key(recommendation),
+        key=f"{target_key(recommendation)}:{step}",
+        actor=actor,
+    )
+
+
 # Recommendations ---------------------------------------------------------------------------------
 
 
@@ -576,7 +601,9 @@ def recommendation_send(
             "deadline": [None, recommendation.deadline.isoformat()],
         },
     )
-    notify(
+    _tell(
+        recommendation,
+        "sent",
         recipients=people_of(recommendation.addressee),
         kind=Kind.ASSIGNED,
         title=format_lazy(
@@ -585,10 +612,7 @@ def recommendation_send(
             deadline=recommendation.deadline.strftime("%d/%m/%Y"),
         ),
         body=recommendation.text,
-        url=recommendation.get_absolute_url(),
         unit=recommendation.addressee,
-        target=target_key(recommendation),
-        key=f"{target_key(recommendation)}:sent",
         actor=actor,
     )
     return recommendation
@@ -644,15 +668,14 @@ def recommendation_answer(
         changes={"status": [R.SENT, R.ANSWERED], "answered_on": [None, on_date.isoformat()], "late": [None, late]},
         note=_("Paper answer recorded by the Front.") if on_paper else "",
     )
-    notify(
+    _tell(
+        recommendation,
+        "answered",
         recipients=people_of(recommendation.front_unit),
         kind=Kind.ANSWERED,
         title=format_lazy(gettext_lazy("{agency} answered a recommendation"), agency=recommendation.addressee.name),
         body=recommendation.answer,
-        url=recommendation.get_absolute_url(),
         unit=recommendation.front_unit,
-        target=target_key(recommendation),
-        key=f"{target_key(recommendation)}:answered",
         actor=actor,
     )
     return recommendation
@@ -688,7 +711,9 @@ def recommendation_assess(
         changes={"status": [R.ANSWERED, R.ASSESSED], "assessment": [None, assessment]},
         note=recommendation.assessment_note,
     )
-    notify(
+    _tell(
+        recommendation,
+        "assessed",
         recipients=people_of(recommendation.addressee),
         kind=Kind.CONFIRMED,
         title=format_lazy(
@@ -697,10 +722,7 @@ def recommendation_assess(
             assessment=Assessment(assessment).label,
         ),
         body=recommendation.assessment_note,
-        url=recommendation.get_absolute_url(),
         unit=recommendation.addressee,
-        target=target_key(recommendation),
-        key=f"{target_key(recommendation)}:assessed",
         actor=actor,
     )
     return recommendation
@@ -860,15 +882,14 @@ def recommendation_escalate(*, actor: Any, recommendation: Recommendation, today
         days=settings.PHOIHOP_RECOMMENDATION_ESCALATE_DAYS,
     )
     recipients = people_of(to_unit, min_role=Role.LEADER) + people_of(recommendation.addressee)
-    notify(
+    _tell(
+        recommendation,
+        "escalated",
         recipients=recipients,
         kind=Kind.ESCALATED,
         title=title,
         body=recommendation.text,
-        url=recommendation.get_absolute_url(),
         unit=to_unit,
-        target=target_key(recommendation),
-        key=f"{target_key(recommendation)}:escalated",
         actor=actor,
     )
     return escalation

@@ -87,6 +87,27 @@ def sent(concluded, front_officer, tree):
     return services.recommendation_send(actor=front_officer, recommendation=recommendation, on_date=D(2026, 2, 5))
 
 
+@pytest.fixture
+def ward_sent(tree, commune_front_officer):
+    """The ward Front's recommendation to its People's Committee, sent on 05/02/2026 (due 23/02)."""
+    supervision = services.supervision_create(
+        actor=commune_front_officer,
+        front_unit=tree["commune_mttq"],
+        title="Giám sát việc thu chi quỹ",
+        form="document_review",
+        subjects=[tree["commune_ubnd"]],
+        starts_on=D(2026, 1, 20),
+        ends_on=D(2026, 1, 21),
+    )
+    conclude(supervision, commune_front_officer)
+    recommendation = services.recommendation_create(
+        actor=commune_front_officer, supervision=supervision, addressee=tree["commune_ubnd"], text="Công khai quỹ."
+    )
+    return services.recommendation_send(
+        actor=commune_front_officer, recommendation=recommendation, on_date=D(2026, 2, 5)
+    )
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded answers and activity files go to a temporary folder, never the data folder."""

@@ -13,14 +13,13 @@ from phoihop.documents.models import IssuedNumber
 from phoihop.notify.models import Kind, Notification
 from phoihop.oversight import services
 from phoihop.oversight.models import Escalation, Recommendation, Supervision
-from phoihop.oversight.tests.conftest import conclude
 
 D = dt.date
 pytestmark = pytest.mark.django_db
 
 
 def test_programme_to_escalation_walk_with_a_deadline_across_tet(
-    tree, front_officer, front_leader, commune_officer, commune_front_officer
+    tree, front_officer, front_leader, commune_officer, ward_sent
 ):
     programme = services.programme_create(
         actor=front_officer, front_unit=tree["mttq"], year=2026, title="Chương trình giám sát năm 2026"
@@ -81,20 +80,7 @@ def test_programme_to_escalation_walk_with_a_deadline_across_tet(
         services.recommendation_escalate(actor=front_officer, recommendation=recommendation, today=D(2026, 3, 13))
 
     # The ward's Front escalates to the province's: the level above.
-    ward_supervision = services.supervision_create(
-        actor=commune_front_officer,
-        front_unit=tree["commune_mttq"],
-        title="Giám sát việc thu chi quỹ",
-        form="document_review",
-        subjects=[tree["commune_ubnd"]],
-        starts_on=D(2026, 1, 20),
-        ends_on=D(2026, 1, 21),
-    )
-    conclude(ward_supervision, commune_front_officer)
-    ward_rec = services.recommendation_create(
-        actor=commune_front_officer, supervision=ward_supervision, addressee=tree["commune_ubnd"], text="Công khai quỹ."
-    )
-    services.recommendation_send(actor=commune_front_officer, recommendation=ward_rec, on_date=D(2026, 2, 5))
+    ward_rec = ward_sent
 
     escalated = services.run_escalations(D(2026, 3, 16))
     assert {e.recommendation_id for e in escalated} == {recommendation.pk, ward_rec.pk}

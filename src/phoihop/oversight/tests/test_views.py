@@ -235,23 +235,8 @@ def test_plan_and_decision_read_back(client, concluded, front_officer):
         assert "ngày 05 tháng 01 năm 2026" in everything
 
 
-def test_escalation_letter_reads_back(client, tree, commune_front_officer, commune_officer, front_officer):
-    from phoihop.oversight.tests.conftest import conclude
-
-    supervision = services.supervision_create(
-        actor=commune_front_officer,
-        front_unit=tree["commune_mttq"],
-        title="Thu chi quỹ",
-        form="document_review",
-        subjects=[tree["commune_ubnd"]],
-        starts_on=D(2026, 1, 20),
-        ends_on=D(2026, 1, 21),
-    )
-    conclude(supervision, commune_front_officer)
-    r = services.recommendation_create(
-        actor=commune_front_officer, supervision=supervision, addressee=tree["commune_ubnd"], text="Công khai quỹ."
-    )
-    services.recommendation_send(actor=commune_front_officer, recommendation=r, on_date=D(2026, 2, 5))
+def test_escalation_letter_reads_back(client, ward_sent, commune_front_officer, front_officer):
+    r = ward_sent
     services.recommendation_escalate(actor=commune_front_officer, recommendation=r, today=D(2026, 3, 16))
     # The Front above sees it, and its letter.
     response = _get(client, front_officer, reverse("oversight:recommendation-letter", args=[r.pk]))
