@@ -361,8 +361,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _card_forms(user: Any, tasks: list[Task]) -> None:
+def _card_forms(user: Any, plan: Plan, tasks: list[Task]) -> None:
     for task in tasks:
+        # The plan (with its owner unit) is already here: the permission checks read it, no query per card.
+        task.plan = plan
         task.transitions = allowed_transitions(user, task)
         task.needs_reason = any(t.needs_reason for t in task.transitions)
 
@@ -372,7 +374,7 @@ def plan_board(request: HttpRequest, pk: int) -> HttpResponse:
     plan = permissions.access_plan(request.user, pk)
     form = TaskFilterForm(request.GET or None)
     tasks = list(selectors.task_list(user=request.user, view="plan", plan=plan, filters=form.selector_filters()))
-    _card_forms(request.user, tasks)
+    _card_forms(request.user, plan, tasks)
     columns = selectors.board_columns(tasks)
     context = _plan_context(request, plan, "board")
     context.update({"form": form, "columns": columns, "today": _today(), "query": _filter_query(request)})
@@ -581,10 +583,16 @@ def _people_of(unit: Unit) -> QuerySet:
     )
 
 
-def _occurrence_choices(task: Task) -> QuerySet[Occurrence]:
-    """Open duties the task's lead unit owes, of the plan's agreement when it has one: what it can be evidence of."""
+def _occurrence_choices(user: Any, task: Task) -> QuerySet[Occurrence]:
+    """Open duties the task's lead unit owes, of the plan's agreement when it has one: what it can be evidence of.
+
+    Only duties of agreements the person sees: a plan officer editing a commune's task does not
+    read the commune's other agreements through this list.
+    """
     occurrences = Occurrence.objects.filter(
-        state=Occurrence.State.OPEN, obligation__owing_units=task.lead_unit
+        state=Occurrence.State.OPEN,
+        obligation__owing_units=task.lead_unit,
+        obligation__agreement__in=agreements_visible(user),
     ).select_related("obligation__agreement")
     if task.plan_id and task.plan.agreement_id:
         occurrences = occurrences.filter(obligation__agreement_id=task.plan.agreement_id)
@@ -646,7 +654,7 @@ def _task_context(request: HttpRequest, task: Task, forms: dict[str, Any] | None
         "checklist_form": forms.get("checklist") or ChecklistForm(),
         "comment_form": forms.get("comment") or CommentForm(may_direct=may_direct),
         "occurrence_form": (
-            forms.get("occurrence") or OccurrenceLinkForm(occurrences=_occurrence_choices(task))
+            forms.get("occurrence") or OccurrenceLinkForm(occurrences=_occurrence_choices(user, task))
             if can_edit and task.occurrence_id is None
             else None
         ),
@@ -840,7 +848,7 @@ def update_file(request: HttpRequest, pk: int, update_pk: int) -> FileResponse:
 @require_POST
 def occurrence_link(request: HttpRequest, pk: int) -> HttpResponse:
     task = permissions.access_task(request.user, pk, action="edit")
-    form = OccurrenceLinkForm(request.POST, occurrences=_occurrence_choices(task))
+    form = OccurrenceLinkForm(request.POST, occurrences=_occurrence_choices(request.user, task))
     if form.is_valid():
         try:
             services.task_link_occurrence(actor=request.user, task=task, occurrence=form.cleaned_data["occurrence"])

@@ -155,6 +155,9 @@ def test_a_page_of_fifty_tasks_costs_a_constant_number_of_queries(
         assert client.get(url, {"page": 2}).status_code == 200
     with django_assert_max_num_queries(22):
         assert client.get(reverse("tasks:my-tasks")).status_code == 200
+    # The board shows every task of the plan at once; the allowed moves of each card cost no query.
+    with django_assert_max_num_queries(22):
+        assert client.get(reverse("tasks:plan-board", args=[plan.pk])).status_code == 200
 
 
 # Saved filters --------------------------------------------------------------------------------------
