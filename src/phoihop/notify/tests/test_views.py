@@ -72,6 +72,15 @@ def test_opening_marks_read_and_goes_to_the_record(web, commune_officer):
     assert notification.read_at is not None
 
 
+def test_marking_one_read_returns_to_the_page_it_was_marked_on(web, commune_officer):
+    (notification,) = tell(commune_officer)
+    back = reverse("notify:inbox") + "?unread=on"
+    response = web(commune_officer).post(reverse("notify:read", args=[notification.pk]), {"next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
 def test_a_link_to_another_site_is_not_followed(web, commune_officer):
     (notification,) = tell(commune_officer, url="https://evil.example.com/")
     response = web(commune_officer).get(notification.get_absolute_url())
