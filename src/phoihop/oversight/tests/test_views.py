@@ -142,7 +142,6 @@ def test_agency_answers_with_a_file_and_the_front_assesses(client, sent, commune
     assert sent.status == Recommendation.Status.ANSWERED and sent.answer_file
     download = client.get(reverse("oversight:recommendation-answer-file", args=[sent.pk]))
     assert b"".join(download.streaming_content) == b"%PDF-1.4"
-    download.close()
     # The agency may not assess.
     assert (
         client.post(
