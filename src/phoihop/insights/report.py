@@ -322,6 +322,12 @@ def shortcoming_lines(figures: ReviewFigures) -> list[str]:
         lines.append(
             _("%(count)s critiques were not answered by their deadline.") % {"count": figures.critiques.overdue_open}
         )
+    scored = figures.lowest_scores
+    if scored:
+        lines.append(
+            _("The units with the lowest scorecard score: %(units)s.")
+            % {"units": "; ".join(f"{u.name} ({_percent_text(round(v, 1))})" for u, v in scored)}
+        )
     lowest = figures.lowest_parties
     if lowest:
         lines.append(
@@ -368,18 +374,38 @@ def default_sections(figures: ReviewFigures) -> ReviewText:
 
 
 def _annex(figures: ReviewFigures) -> list[Any]:
-    rows = [[i, *_compliance_row(unit.name, c)] for i, (unit, c) in enumerate(figures.by_party, start=1)]
+    scored = bool(figures.scores)
+    rows = []
+    for i, (unit, c) in enumerate(figures.by_party, start=1):
+        score = figures.scores.get(unit.pk)
+        rows.append([i, *_compliance_row(unit.name, c), *([_round(score)] if scored else [])])
     total = compliance_sum([c for _u, c in figures.by_party])
+    columns = [_("No."), *_compliance_columns(_("Unit")), *([_("Score")] if scored else [])]
+    widths = [1.0, 5.3, 1.5, 1.7, 1.5, 1.8, 2.0, 1.7] if scored else [1.1, 6.3, 1.6, 1.8, 1.6, 1.9, 2.2]
+    empty = ["", _("No unit owed a duty in the period."), *[""] * (len(columns) - 2)]
     return [
         PageBreak(),
         Heading(_("Annex").upper(), numbered=False),
         Paragraph(_("Duties of each unit in the period (%(date_from)s – %(date_to)s).") % _period(figures)),
         Table(
-            columns=[_("No."), *_compliance_columns(_("Unit"))],
-            rows=rows or [["", _("No unit owed a duty in the period."), "", "", "", "", ""]],
-            widths=[1.1, 6.3, 1.6, 1.8, 1.6, 1.9, 2.2],
-            total_row=["", *_compliance_row(_("Total"), total)] if rows else None,
+            columns=columns,
+            rows=rows or [empty],
+            widths=widths,
+            total_row=["", *_compliance_row(_("Total"), total), *([""] if scored else [])] if rows else None,
             decimals=1,
+        ),
+        *(
+            [
+                Paragraph(
+                    _(
+                        "Score: the unit's scorecard for the period, out of 100, weighing the on-time rates of its "
+                        "duties, tasks, reports, recommendations and critiques."
+                    ),
+                    italic=True,
+                )
+            ]
+            if scored
+            else []
         ),
     ]
 

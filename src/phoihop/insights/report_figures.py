@@ -77,6 +77,8 @@ class ReviewFigures:
     tasks: Compliance | None = None
     recommendations: Any = None  # oversight.selectors.RecommendationFigures
     critiques: Compliance | None = None
+    # Each owing party's scorecard score (insights.scorecards) for the period; empty without scorecards.
+    scores: dict[int, float | None] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -91,9 +93,15 @@ class ReviewFigures:
 
     @property
     def lowest_parties(self) -> list[tuple[Unit, Compliance]]:
-        """The parties with the lowest on-time rate (at most three, only those below 100 %)."""
+        """The parties with the lowest on-time rate of duties (at most three, only those below 100 %)."""
         rated = [(u, c) for u, c in self.by_party if c.on_time_rate is not None and c.on_time_rate < 1]
         return sorted(rated, key=lambda pair: (pair[1].on_time_rate, pair[0].path))[:3]
+
+    @property
+    def lowest_scores(self) -> list[tuple[Unit, float]]:
+        """The parties with the lowest scorecard score (at most three, only those below 100)."""
+        scored = [(u, self.scores[u.pk]) for u, _c in self.by_party if self.scores.get(u.pk) is not None]
+        return sorted([(u, v) for u, v in scored if v < 100], key=lambda pair: (pair[1], pair[0].path))[:3]
 
 
 def _form_periods(form: ReportForm, date_from: dt.date, date_to: dt.date) -> list[Period]:
@@ -138,6 +146,28 @@ def _tasks(user: Any, agreement: Agreement, areas: list[Area], date_from: dt.dat
     return overall, by_area
 
 
+def _scores(user: Any, units: list[Unit], date_from: dt.date, date_to: dt.date, today: dt.date) -> dict[int, Any]:
+    """Each unit's scorecard score for the period, from insights' figures (empty without them).
+
+    One grouped read per depth the parties sit at (the People's Committee and the Front at
+    one, departments and member organisations below), never one per unit.
+    """
+    selectors = optional_selector("phoihop.insights.selectors", "figures_by_prefix")
+    score = optional_selector("phoihop.insights.scorecards", "score")
+    custom_span = optional_selector("phoihop.insights.selectors", "custom_span")
+    if selectors is None or score is None or custom_span is None or not units:
+        return {}
+    span = custom_span(date_from, date_to)
+    roots = Unit.objects.in_bulk({u.path[: Unit.steplen] for u in units}, field_name="path")
+    scores: dict[int, Any] = {}
+    for root_path, length in sorted({(u.path[: Unit.steplen], len(u.path)) for u in units}):
+        grouped, _missing = selectors(user=user, within=roots[root_path], length=length, span=span, today=today)
+        for unit in units:
+            if unit.path.startswith(root_path) and len(unit.path) == length and unit.path in grouped:
+                scores[unit.pk] = score(grouped[unit.path])
+    return scores
+
+
 def review_figures(
     *, agreement: Agreement, date_from: dt.date, date_to: dt.date, user: Any, today: dt.date | None = None
 ) -> ReviewFigures:
@@ -160,7 +190,7 @@ def review_figures(
         (area, agreement_selectors.compliance(agreement=agreement, area=area.pk, **window), tasks_by_area.get(area.pk))
         for area in areas
     ]
-    owing = Unit.objects.filter(obligations_owed__agreement=agreement).distinct().order_by("path")
+    owing = list(Unit.objects.filter(obligations_owed__agreement=agreement).distinct().order_by("path"))
     by_party = [(unit, agreement_selectors.compliance(agreement=agreement, unit=unit, **window)) for unit in owing]
     overdue = list(
         agreement_selectors.occurrence_list(
@@ -187,4 +217,5 @@ def review_figures(
         tasks=tasks,
         recommendations=recommendation_figures(**window) if recommendation_figures else None,
         critiques=critique_compliance(**window) if critique_compliance else None,
+        scores=_scores(user, owing, date_from, date_to, today),
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -179,7 +178,7 @@ def test_section_one_reports_equal_the_reporting_rates_of_each_period(loaded, in
 def test_annex_has_each_owing_unit_with_its_selector_figures(loaded, interim):
     admin, agreement = person("admin"), regulation()
     annex = cells(interim.tables[-2])
-    by_name = {row[1]: row[2:] for row in annex[1:-1]}
+    by_name = {row[1]: row[2:7] for row in annex[1:-1]}
     for code in ("22-UBND", "22-SONV", "22-MTTQ", "22-HLHPN"):
         c = agreement_selectors.compliance(
             user=admin, agreement=agreement, unit=unit(code), date_from=FROM, date_to=TO, today=TODAY
@@ -227,12 +226,3 @@ def test_a_period_with_no_data_gives_a_report_that_says_so(loaded):
     texts = [p.text for p in Document(io.BytesIO(data)).paragraphs]
     assert any(t.startswith("No duty, task, report, recommendation or critique fell due in this period") for t in texts)
     assert "No duty fell due in the period." in texts
-
-
-def test_generating_for_quang_ninh_takes_under_five_seconds(loaded):
-    # Not a benchmark (the closing note has the measured figure): a guard against a query per occurrence.
-    started = time.monotonic()
-    build_review_document(
-        agreement=regulation(), date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 12, 31), user=person("admin")
-    )
-    assert time.monotonic() - started < 5
