@@ -74,6 +74,7 @@ class Transition:
     allowed: Callable[[Any, Task], bool]
     needs_reason: bool = False
     primary: bool = False
+    reason_label: Any = ""  # the question above the reason box, so two boxes on one page read apart
 
     @property
     def from_statuses(self) -> tuple[str, ...]:
@@ -85,10 +86,28 @@ TRANSITIONS = (
     Transition("start", gettext_lazy("Start"), permissions.can_act_on_task, primary=True),
     Transition("submit", gettext_lazy("Submit as done"), permissions.can_act_on_task, primary=True),
     Transition("confirm", gettext_lazy("Confirm"), permissions.can_confirm, primary=True),
-    Transition("return", gettext_lazy("Return"), permissions.can_confirm, needs_reason=True),
-    Transition("block", gettext_lazy("Block"), permissions.can_act_on_task, needs_reason=True),
+    Transition(
+        "return",
+        gettext_lazy("Return"),
+        permissions.can_confirm,
+        needs_reason=True,
+        reason_label=gettext_lazy("Why is the work returned?"),
+    ),
+    Transition(
+        "block",
+        gettext_lazy("Block"),
+        permissions.can_act_on_task,
+        needs_reason=True,
+        reason_label=gettext_lazy("What blocks the task?"),
+    ),
     Transition("unblock", gettext_lazy("Unblock"), permissions.can_act_on_task),
-    Transition("cancel", gettext_lazy("Cancel the task"), permissions.can_confirm, needs_reason=True),
+    Transition(
+        "cancel",
+        gettext_lazy("Cancel the task"),
+        permissions.can_confirm,
+        needs_reason=True,
+        reason_label=gettext_lazy("Why is the task cancelled?"),
+    ),
 )
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
 
