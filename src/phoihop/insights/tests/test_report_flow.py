@@ -120,6 +120,7 @@ def test_issuing_takes_the_bodys_next_numbers_and_freezes_the_report(report):
 def test_officer_generates_from_the_agreements_page_and_edits(client, loaded):
     client.force_login(person("mttq"))
     url = reverse("insights:report-list", args=[regulation().pk])
+    assert url.encode() in client.get(regulation().get_absolute_url()).content  # the agreement page links it
     assert client.get(url).status_code == 200
     response = client.post(
         url,
