@@ -96,7 +96,7 @@ class SupervisionForm(forms.Form):
 
 
 class TeamMemberForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(label=_("Team member"), queryset=User.objects.none())
     unit = forms.ModelChoiceField(label=_("Organisation"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("Role in the team"), choices=TeamMember.Role.choices)
 
@@ -170,7 +170,7 @@ class AssessForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    text = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("Follow-up action"), widget=forms.Textarea(attrs={"rows": 2}))
     due_on = forms.DateField(label=_("Due date"), widget=DATE, required=False)
 
 
