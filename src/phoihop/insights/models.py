@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from phoihop.core.models import BaseModel
 
@@ -86,7 +87,8 @@ class ReviewReportVersion(BaseModel):
     class Source(models.TextChoices):
         GENERATED = "generated", _("Generated from the data")
         EDITED = "edited", _("Edited in the browser")
-        UPLOADED = "uploaded", _("Uploaded")
+        # Translators: the source of a version of a review report: a DOCX edited in Word and uploaded back.
+        UPLOADED = "uploaded", pgettext_lazy("version source", "Uploaded")
         ISSUED = "issued", _("Issued")
 
     report = models.ForeignKey(ReviewReport, on_delete=models.CASCADE, related_name="versions")
