@@ -667,3 +667,19 @@ def test_work_done_earlier_is_submitted_with_its_day_and_a_future_day_is_refused
     assert client.post(url, {"action": "submit", "completed_on": "2026-04-28"}).status_code == 302
     commune_task.refresh_from_db()
     assert commune_task.status == Task.Status.SUBMITTED and commune_task.completed_on == dt.date(2026, 4, 28)
+
+
+def test_closing_a_plan_and_an_outsider_cannot(client, people, plan, commune_task):
+    assert login(client, people["xa2"]).post(reverse("tasks:plan-close", args=[plan.pk])).status_code == 404
+    # A commune officer sees the plan through its task but may not close it.
+    assert login(client, people["xa"]).post(reverse("tasks:plan-close", args=[plan.pk])).status_code == 403
+    response = login(client, people["ubnd"]).post(reverse("tasks:plan-close", args=[plan.pk]))
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.CLOSED
+    assert AuditEvent.objects.filter(verb="plan.closed", target_id=str(plan.pk)).exists()
+    # A closed plan offers no "Add a task" and refuses a new task.
+    page = client.get(plan.get_absolute_url())
+    assert reverse("tasks:task-create", args=[plan.pk]) not in page.text
+    refused = client.post(reverse("tasks:task-create", args=[plan.pk]), _task_data())
+    assert refused.status_code == 400 and not Task.objects.filter(title="Tổ chức hội nghị").exists()
