@@ -160,12 +160,11 @@ def dashboard(request: HttpRequest, query: Query[SpanQuery]) -> dict[str, Any]:
     today = timezone.localdate()
     scope = _scope(request, query.unit)
     span = _span(query)
-    ranking = s.by_unit(user=user, scope=scope, span=span, today=today)
+    book = s.ranking_book(scope=scope, spans=s.trend_spans(span), today=today)
+    ranking = s.by_unit(user=user, scope=scope, span=span, today=today, book=book)
     values = s.figures(user=user, scope=scope, span=span, today=today, reports=ranking.reports)
-    points = s.trend(user=user, scope=scope, span=span, today=today, current=values)
-    _items, counts = s.overdue_now(
-        user=user, scope=scope, missing_reports=ranking.missing_reports, limit=0, today=today
-    )
+    points = s.trend(user=user, scope=scope, span=span, today=today, current=values, book=book)
+    _items, counts = s.overdue_now(user=user, scope=scope, span=span, book=book, limit=0, today=today)
     return {
         "unit": _unit_ref(scope),
         "period": _span_out(span),

@@ -119,15 +119,19 @@ class Scorecard:
         return s.rate_of(key, self.figures)
 
 
-def _own_figures(user: Any, unit: Unit, span: s.Span, today: dt.date) -> tuple[dict, list[s.MissingReport]]:
-    grouped, missing = s.figures_by_prefix(user=user, within=unit, length=len(unit.path), span=span, today=today)
-    return grouped.get(unit.path, dict.fromkeys(s.SCORED)), missing
+def _own_figures(
+    user: Any, unit: Unit, span: s.Span, today: dt.date, book: s.ReportBook | None = None
+) -> tuple[dict, s.ReportBook]:
+    grouped, book = s.figures_by_prefix(
+        user=user, within=unit, length=len(unit.path), span=span, today=today, book=book
+    )
+    return grouped.get(unit.path, dict.fromkeys(s.SCORED)), book
 
 
 def unit_summary(*, user: Any, unit: Unit, span: s.Span, today: dt.date | None = None) -> tuple[dict, float | None]:
     """Return a unit's components and score for the span only (the panel on the unit page)."""
     today = today or timezone.localdate()
-    figures, _missing = analytic_read(_own_figures)(user, unit, span, today)
+    figures, _book = analytic_read(_own_figures)(user, unit, span, today)
     return figures, score(figures)
 
 
@@ -142,8 +146,7 @@ def unit_scorecard(
     today = today or timezone.localdate()
     weighting = weights()
     root = peer_root(unit)
-    length = len(unit.path)
-    grouped, missing = s.figures_by_prefix(user=user, within=root, length=length, span=span, today=today)
+    grouped, _book = s.figures_by_prefix(user=user, within=root, length=len(unit.path), span=span, today=today)
     peers_qs = (
         access.units_visible(user)
         .filter(path__startswith=root.path, depth=unit.depth, kind=unit.kind)
@@ -154,13 +157,15 @@ def unit_scorecard(
         peer_units.append(unit)
     peers = rank_rows([s.UnitRow(peer, grouped.get(peer.path, dict.fromkeys(s.SCORED))) for peer in peer_units])
     own = next(row for row in peers if row.unit.pk == unit.pk)
+    spans = s.trend_spans(span, history)
+    # The unit's own reports over the whole history, read once.
+    own_book = s.ReportBook(within=unit, spans=spans, today=today)
     points = []
-    for each in span.previous(history or settings.PHOIHOP_INSIGHTS_TREND_PERIODS)[:-1]:
-        figures, _missing = _own_figures(user, unit, each, today)
+    for each in spans[:-1]:
+        figures, _book = _own_figures(user, unit, each, today, own_book)
         points.append(HistoryPoint(each, score(figures, weighting)))
     points.append(HistoryPoint(span, own.score))
-    own_missing = [m for m in missing if m.unit_id in _subtree_ids(unit, missing)]
-    reasons, counts = s.overdue_now(user=user, scope=unit, missing_reports=own_missing, limit=30, today=today)
+    reasons, counts = s.overdue_now(user=user, scope=unit, span=span, book=own_book, limit=30, today=today)
     return Scorecard(
         unit=unit,
         span=span,
@@ -173,13 +178,6 @@ def unit_scorecard(
         rank=own.rank,
         reasons=reasons,
         reason_counts=counts,
-    )
-
-
-def _subtree_ids(unit: Unit, missing: list[s.MissingReport]) -> set[int]:
-    ids = {m.unit_id for m in missing}
-    return (
-        set(Unit.objects.filter(pk__in=ids, path__startswith=unit.path).values_list("pk", flat=True)) if ids else set()
     )
 
 
@@ -198,7 +196,7 @@ def peer_scorecards(
     else:
         depth = within.depth + 1
     units = list(units.filter(depth=depth).order_by("path"))
-    grouped, _missing = analytic_read(s.figures_by_prefix)(
+    grouped, _book = analytic_read(s.figures_by_prefix)(
         user=user, within=within, length=depth * Unit.steplen, span=span, today=today
     )
     return rank_rows([s.UnitRow(u, grouped.get(u.path, dict.fromkeys(s.SCORED))) for u in units])

@@ -26,12 +26,12 @@ import datetime as dt
 import importlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -342,43 +342,10 @@ def form_periods(span: Span, today: dt.date, province_code: str = "") -> list[Fo
     return found
 
 
-def _report_rows(item: FormPeriod, within: Unit) -> QuerySet:
-    """One narrow row per expected unit of `within` (as reporting_rates counts): id, path, reported, on time.
-
-    The expected units come from reporting's own rule (`_expected_between`, what `expected_units`
-    calls) given the tree's depth read once per list of periods, not once per period.
-    """
-    expected = reporting_selectors._expected_between(
-        item.form, item.period.start, item.period.end, item.max_depth
-    ).filter(path__startswith=within.path)
-    reports = Submission.objects.filter(form=item.form, period_id=item.period.id, unit=OuterRef("pk"))
-    counted = reports.filter(status__in=reporting_selectors.COUNTED_STATUSES)
-    return expected.annotate(
-        has_report=Exists(counted), reported_on_time=Exists(counted.filter(submitted_on__lte=F("deadline")))
-    )
-
-
 def _report_compliance(expected: int, submitted: int, on_time: int) -> Compliance:
     return Compliance.from_counts(
         {"done_on_time": on_time, "done_late": submitted - on_time, "overdue_open": expected - submitted}
     )
-
-
-def report_compliance(*, within: Unit, span: Span, today: dt.date) -> Compliance:
-    """Reports owed by `within`'s subtree for the closed form periods of the span: one COUNT per form period.
-
-    Equal to reporting.selectors.reporting_rates added up over forms: on time = its `on_time`,
-    late = submitted − on time, open overdue = missing.
-    """
-    total = Compliance()
-    for item in form_periods(span, today, within.province_code):
-        counts = _report_rows(item, within).aggregate(
-            expected=Count("pk"),
-            submitted=Count("pk", filter=Q(has_report=True)),
-            on_time=Count("pk", filter=Q(reported_on_time=True)),
-        )
-        total = add(total, _report_compliance(counts["expected"], counts["submitted"], counts["on_time"]))
-    return total
 
 
 @dataclass(frozen=True)
@@ -389,23 +356,165 @@ class MissingReport:
     unit_id: int
 
 
-def reports_by_prefix(
-    *, within: Unit, length: int, span: Span, today: dt.date
-) -> tuple[dict[str, Compliance], list[MissingReport]]:
-    """Reports per path prefix of `length`, and every missing report (one query per form period)."""
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    missing = []
-    for item in form_periods(span, today, within.province_code):
-        for pk, path, has_report, on_time in _report_rows(item, within).values_list(
-            "pk", "path", "has_report", "reported_on_time"
-        ):
-            slot = counts[path[:length]]
-            slot[0] += 1
-            slot[1] += has_report
-            slot[2] += on_time
-            if not has_report:
-                missing.append(MissingReport(item.form, item.period, item.deadline, pk))
-    return {prefix: _report_compliance(*slot) for prefix, slot in counts.items()}, missing
+def _dated_units(within: Unit) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """Paths and dates of the units with a date, inside `within` or above it (one query; few rows)."""
+    above = [within.path[: k * Unit.steplen] for k in range(1, within.depth)]
+    rows = (
+        Unit.objects.filter(Q(valid_from__isnull=False) | Q(valid_to__isnull=False))
+        .filter(Q(path__startswith=within.path) | Q(path__in=above))
+        .values_list("path", "valid_from", "valid_to")
+    )
+    return {path: (start, end) for path, start, end in rows}
+
+
+def _open_during(lifetimes: Iterable[tuple[dt.date | None, dt.date | None]], period: Period) -> bool:
+    return all((a is None or a <= period.end) and (b is None or b >= period.start) for a, b in lifetimes)
+
+
+class ReportBook:
+    """Reports owed inside `within` for the form periods of some spans: two queries per form, however many periods.
+
+    The same count as reporting.selectors.reporting_rates (tests compare them), read differently
+    for speed (issue 7): reporting's own rule picks the expected units once for the whole stretch
+    of periods (`_expected_between`: assigned, open at some time in it, ancestors too); whether
+    each is expected in each period is then decided here from its dates and its dated
+    ancestors' (reporting_rates' "open during the period, every ancestor open too"); units
+    without dates — nearly all — are expected in every period and counted once. Reports are
+    counted in SQL grouped by period and path prefix, among those expected units. Building the
+    ORM expression of the expected units costs more than running it, so doing it once per form
+    instead of once per period is most of the gain.
+    """
+
+    def __init__(self, *, within: Unit, spans: list[Span], today: dt.date, length: int | None = None) -> None:
+        self.within = within
+        self.length = length or len(within.path)
+        self.items: list[FormPeriod] = []
+        seen: set[tuple[int, str]] = set()
+        for span in spans:
+            for item in form_periods(span, today, within.province_code):
+                if (item.form.pk, item.period.id) not in seen:
+                    seen.add((item.form.pk, item.period.id))
+                    self.items.append(item)
+        # (form, period) -> prefix -> [expected, submitted, on time]
+        self.counts: dict[tuple[int, str], dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+        # form -> (units expected in every period, dated units with their lifetimes)
+        self.expected: dict[int, tuple[list[tuple[int, str]], list[tuple[int, str, list]]]] = {}
+        if self.items:
+            self._read()
+
+    def _read(self) -> None:
+        dated = _dated_units(self.within)
+        by_form: dict[int, list[FormPeriod]] = defaultdict(list)
+        for item in self.items:
+            by_form[item.form.pk].append(item)
+        for items in by_form.values():
+            form = items[0].form
+            start = min(i.period.start for i in items)
+            end = max(i.period.end for i in items)
+            units = (
+                reporting_selectors._expected_between(form, start, end, items[0].max_depth)
+                .filter(path__startswith=self.within.path)
+                .values_list("pk", "path")
+            )
+            always, varying = [], []
+            # Units sharing the same dates (own and ancestors') are decided together, once per period.
+            by_lifetimes: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for pk, path in units:
+                steps = range(Unit.steplen, len(path) + 1, Unit.steplen)
+                lifetimes = tuple(dated[path[:n]] for n in steps if path[:n] in dated)
+                (varying.append((pk, path, lifetimes)) if lifetimes else always.append((pk, path)))
+                by_lifetimes[lifetimes][path[: self.length]] += 1
+            self.expected[form.pk] = (always, varying)
+            for item in items:
+                slots = self.counts[(form.pk, item.period.id)]
+                for lifetimes, prefixes in by_lifetimes.items():
+                    if _open_during(lifetimes, item.period):
+                        for prefix, number in prefixes.items():
+                            slots[prefix][0] += number
+            if not by_lifetimes:
+                continue
+            # Every counted report is of an expected unit: reporting's submission_open refuses a
+            # unit not expected for the period, so the reports need no join to the expected units.
+            rows = (
+                Submission.objects.filter(
+                    form=form,
+                    period_id__in=[i.period.id for i in items],
+                    status__in=reporting_selectors.COUNTED_STATUSES,
+                    unit__path__startswith=self.within.path,
+                )
+                .annotate(prefix=Substr("unit__path", 1, self.length))
+                .values_list("period_id", "prefix")
+                .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(submitted_on__lte=F("deadline"))))
+                .order_by()
+            )
+            for period_id, prefix, number, on_time in rows:
+                slot = self.counts[(form.pk, period_id)][prefix]
+                slot[1] += number
+                slot[2] += on_time
+
+    def _in(self, span: Span) -> list[FormPeriod]:
+        return [i for i in self.items if i.period.start >= span.date_from and i.period.end <= span.date_to]
+
+    def by_prefix(self, span: Span) -> dict[str, Compliance]:
+        """Reports of the span's closed form periods per path prefix."""
+        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for item in self._in(span):
+            for prefix, (expected, submitted, on_time) in self.counts[(item.form.pk, item.period.id)].items():
+                slot = totals[prefix]
+                slot[0] += expected
+                slot[1] += submitted
+                slot[2] += on_time
+        return {prefix: _report_compliance(*slot) for prefix, slot in totals.items()}
+
+    def compliance(self, span: Span, prefix: str | None = None) -> Compliance:
+        """Reports of the span in all of `within` (or under one prefix)."""
+        grouped = self.by_prefix(span)
+        if prefix is not None:
+            return grouped.get(prefix, Compliance())
+        return add(*grouped.values())
+
+    def missing(self, span: Span, limit: int, prefix: str = "") -> tuple[int, list[MissingReport]]:
+        """Count the missing reports of the span; list the `limit` oldest (by deadline), a query per period read."""
+        items = sorted(self._in(span), key=lambda i: (i.deadline, i.form.code))
+        total = 0
+        found: list[MissingReport] = []
+        for item in items:
+            owed = sum(
+                expected - submitted
+                for key, (expected, submitted, _t) in self.counts[(item.form.pk, item.period.id)].items()
+                if key.startswith(prefix)
+            )
+            total += owed
+            if not owed or len(found) >= limit:
+                continue
+            always, varying = self.expected.get(item.form.pk, ([], []))
+            expected = [pk for pk, path in always if path.startswith(prefix or self.within.path)]
+            expected += [
+                pk
+                for pk, path, lifetimes in varying
+                if path.startswith(prefix or self.within.path) and _open_during(lifetimes, item.period)
+            ]
+            sent = set(
+                Submission.objects.filter(
+                    form=item.form,
+                    period_id=item.period.id,
+                    status__in=reporting_selectors.COUNTED_STATUSES,
+                    unit__path__startswith=prefix or self.within.path,
+                ).values_list("unit_id", flat=True)
+            )
+            for pk in expected:
+                if pk not in sent and len(found) < limit:
+                    found.append(MissingReport(item.form, item.period, item.deadline, pk))
+        return total, found
+
+
+def report_compliance(*, within: Unit, span: Span, today: dt.date) -> Compliance:
+    """Reports owed by `within`'s subtree for the closed form periods of the span.
+
+    Equal to reporting.selectors.reporting_rates added up over forms and periods: on time = its
+    `on_time`, late = submitted − on time, open overdue = missing.
+    """
+    return ReportBook(within=within, spans=[span], today=today).compliance(span)
 
 
 # --- Tasks, recommendations, critiques (through their contract selectors) ------------------------
@@ -514,18 +623,29 @@ def trend(
     count: int | None = None,
     today: dt.date | None = None,
     current: dict[str, Compliance | None] | None = None,
+    book: ReportBook | None = None,
 ) -> list[TrendPoint]:
     """Return the rates of each component over the `count` spans ending with `span`, oldest first.
 
-    `current`: the figures of `span` itself when the caller has them (they are not read twice).
+    `current`: the figures of `span` itself when the caller has them (they are not read twice);
+    `book`: the scope's reports over the trend's spans (see `trend_spans`), else read here.
     """
     today = _today(today)
-    count = count or settings.PHOIHOP_INSIGHTS_TREND_PERIODS
+    spans = trend_spans(span, count)
+    book = book or ReportBook(within=scope, spans=spans, today=today)
     points = []
-    for each in span.previous(count):
-        values = current if (current is not None and each == span) else _figures(user, scope, each, today)
+    for each in spans:
+        if current is not None and each == span:
+            values = current
+        else:
+            values = _figures(user, scope, each, today, book.compliance(each))
         points.append(TrendPoint(each, {key: rate_of(key, values) for key in COMPONENT_LABELS}))
     return points
+
+
+def trend_spans(span: Span, count: int | None = None) -> list[Span]:
+    """The spans of the trend, oldest first, ending with `span` (PHOIHOP_INSIGHTS_TREND_PERIODS of them)."""
+    return span.previous(count or settings.PHOIHOP_INSIGHTS_TREND_PERIODS)
 
 
 @dataclass
@@ -569,17 +689,21 @@ class UnitRow:
 @dataclass
 class Ranking:
     rows: list[UnitRow]
-    missing_reports: list[MissingReport] = field(default_factory=list)
-    # Every expected report of the scope added up (what report_compliance() returns for it).
+    # The scope's reports (every expected report, for the overdue list and the tile).
+    book: ReportBook
     reports: Compliance | None = None
 
 
 def figures_by_prefix(
-    *, user: Any, within: Unit, length: int, span: Span, today: dt.date
-) -> tuple[dict[str, dict[str, Compliance | None]], list[MissingReport]]:
-    """Every scored component per path prefix of `length` under `within`: one grouped read per component."""
+    *, user: Any, within: Unit, length: int, span: Span, today: dt.date, book: ReportBook | None = None
+) -> tuple[dict[str, dict[str, Compliance | None]], ReportBook]:
+    """Every scored component per path prefix of `length` under `within`: one grouped read per component.
+
+    `book`: reports already read for `within` with the same prefix length (else read here).
+    """
     duties = obligations_by_prefix(user=user, within=within, length=length, span=span, today=today)
-    reports, missing = reports_by_prefix(within=within, length=length, span=span, today=today)
+    book = book or ReportBook(within=within, spans=[span], today=today, length=length)
+    reports = book.by_prefix(span)
     tasks = tasks_by_prefix(user=user, within=within, length=length, span=span, today=today)
     recommendations = recommendations_by_prefix(user=user, within=within, length=length, span=span, today=today)
     critiques = critiques_by_prefix(user=user, within=within, length=length, span=span, today=today)
@@ -595,26 +719,36 @@ def figures_by_prefix(
         prefix: {key: (None if source is None else source.get(prefix, Compliance())) for key, source in sources.items()}
         for prefix in prefixes
     }
-    return result, missing
+    return result, book
 
 
-def by_unit(*, user: Any, scope: Unit, span: Span, today: dt.date | None = None) -> Ranking:
-    """Return the units directly inside the scope, each with its subtree's components and score, best first."""
+def by_unit(
+    *, user: Any, scope: Unit, span: Span, today: dt.date | None = None, book: ReportBook | None = None
+) -> Ranking:
+    """Return the units directly inside the scope, each with its subtree's components and score, best first.
+
+    `book`: the scope's reports read with `ranking_book()` (e.g. over the trend's spans too).
+    """
     from phoihop.insights.scorecards import rank_rows
 
     today = _today(today)
-    return _by_unit(user, scope, span, today, rank_rows)
+    book = book or ranking_book(scope=scope, spans=[span], today=today)
+    return _by_unit(user, scope, span, today, rank_rows, book)
+
+
+def ranking_book(*, scope: Unit, spans: list[Span], today: dt.date) -> ReportBook:
+    """The scope's reports grouped by the units directly inside it, for the ranking and the trend."""
+    return ReportBook(within=scope, spans=spans, today=today, length=(scope.depth + 1) * Unit.steplen)
 
 
 @reporting_selectors.analytic_read
-def _by_unit(user: Any, scope: Unit, span: Span, today: dt.date, rank_rows: Callable) -> Ranking:
+def _by_unit(user: Any, scope: Unit, span: Span, today: dt.date, rank_rows: Callable, book: ReportBook) -> Ranking:
     length = (scope.depth + 1) * Unit.steplen
-    grouped, missing = figures_by_prefix(user=user, within=scope, length=length, span=span, today=today)
+    grouped, book = figures_by_prefix(user=user, within=scope, length=length, span=span, today=today, book=book)
     children = access.units_visible(user).filter(path__startswith=scope.path, depth=scope.depth + 1)
     children = children.filter(reporting_selectors.open_during_q(span.date_from, span.date_to)).order_by("path")
     rows = [UnitRow(unit, grouped.get(unit.path, dict.fromkeys(SCORED))) for unit in children]
-    reports = add(*(values[REPORTS] for values in grouped.values()))
-    return Ranking(rank_rows(rows), missing, reports)
+    return Ranking(rank_rows(rows), book, book.compliance(span))
 
 
 # --- What is overdue now -------------------------------------------------------------------------
@@ -655,14 +789,14 @@ def overdue_now(
     scope: Unit,
     span: Span | None = None,
     limit: int = 50,
-    missing_reports: list[MissingReport] | None = None,
+    book: ReportBook | None = None,
     today: dt.date | None = None,
 ) -> tuple[list[OverdueItem], dict[str, int]]:
     """Return the oldest overdue items across modules (at most `limit`) and each module's full count.
 
     Duties, tasks, recommendations and critiques: everything open past its deadline today, any
-    date. Reports: the reports missing for the span's closed periods (pass them when already
-    read by `by_unit`); a missing report of long ago is history, not a to-do.
+    date. Reports: the reports missing for the span's closed periods (`book`: the scope's reports
+    when already read); a missing report of long ago is history, not a to-do.
     """
     today = _today(today)
     items: list[OverdueItem] = []
@@ -715,12 +849,12 @@ def overdue_now(
                 )
             )
 
-    if missing_reports is None and span is not None:
-        _grouped, missing_reports = reports_by_prefix(within=scope, length=len(scope.path), span=span, today=today)
-    missing_reports = sorted(missing_reports or [], key=lambda m: (m.deadline, m.unit_id))
-    counts[REPORTS] = len(missing_reports)
-    units = Unit.objects.in_bulk({m.unit_id for m in missing_reports[:limit]})
-    for missing in missing_reports[:limit]:
+    missing_reports: list[MissingReport] = []
+    if span is not None:
+        book = book or ReportBook(within=scope, spans=[span], today=today)
+        counts[REPORTS], missing_reports = book.missing(span, limit, prefix=scope.path)
+    units = Unit.objects.in_bulk({m.unit_id for m in missing_reports})
+    for missing in missing_reports:
         unit = units[missing.unit_id]
         items.append(
             OverdueItem(

@@ -285,12 +285,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if span is not None:
         table = request.GET.get("table", "")
         wants_xlsx = request.GET.get("format") == "xlsx"
-        # The ranking reads every expected report of the scope once; the tile adds them up.
-        ranking = s.by_unit(user=request.user, scope=scope, span=span, today=today)
+        # Every expected report of the scope over the trend's periods is read once: the ranking,
+        # the tile, the trend and the overdue list all count from it.
+        book = s.ranking_book(scope=scope, spans=s.trend_spans(span), today=today)
+        ranking = s.by_unit(user=request.user, scope=scope, span=span, today=today, book=book)
         values = s.figures(user=request.user, scope=scope, span=span, today=today, reports=ranking.reports)
         if wants_xlsx and table == "components":
             return export_components(scope, span, values)
-        points = s.trend(user=request.user, scope=scope, span=span, today=today, current=values)
+        points = s.trend(user=request.user, scope=scope, span=span, today=today, current=values, book=book)
         if wants_xlsx and table == "trend":
             return export_trend(scope, points)
         area_rows = s.by_area(user=request.user, scope=scope, span=span, today=today)
@@ -300,7 +302,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return _xlsx(f"{scope.name} · {span.label}", unit_table_columns(), unit_table_rows(ranking.rows), "units")
         limit = 5000 if wants_xlsx else 50
         overdue, overdue_counts = s.overdue_now(
-            user=request.user, scope=scope, missing_reports=ranking.missing_reports, limit=limit, today=today
+            user=request.user, scope=scope, span=span, book=book, limit=limit, today=today
         )
         if wants_xlsx and table == "overdue":
             return export_overdue(scope.name, overdue, today)
