@@ -278,10 +278,12 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 def unit_tasks(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
     mine = _my_units(request.user)
     if unit_pk is None:
+        # The menu's entry: the person's first unit (a page, not a redirect, so the link is a page).
         if not mine:
-            raise Http404
-        return redirect("tasks:unit-tasks-of", unit_pk=mine[0].pk)
-    unit = access.access_unit(request.user, unit_pk)
+            return render(request, "tasks/unit_tasks.html", {"unit": None, "my_units": []})
+        unit = mine[0]
+    else:
+        unit = access.access_unit(request.user, unit_pk)
     return _list_page(
         request,
         view=SavedFilter.View.UNIT,
@@ -670,7 +672,8 @@ def _task_context(request: HttpRequest, task: Task, forms: dict[str, Any] | None
         "can_edit": can_edit,
         "can_act": permissions.can_act_on_task(user, task),
         "can_comment": permissions.can_comment(user, task),
-        "checklist_form": forms.get("checklist") or ChecklistForm(),
+        # Its own ids: the comment form below has a "text" field too.
+        "checklist_form": forms.get("checklist") or ChecklistForm(auto_id="checklist_%s"),
         "comment_form": forms.get("comment") or CommentForm(may_direct=may_direct),
         "occurrence_form": (
             forms.get("occurrence") or OccurrenceLinkForm(occurrences=_occurrence_choices(user, task))
@@ -787,7 +790,7 @@ def checklist_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = permissions.access_task(request.user, pk)
     if not permissions.can_act_on_task(request.user, task):
         raise PermissionDenied
-    form = ChecklistForm(request.POST)
+    form = ChecklistForm(request.POST, auto_id="checklist_%s")
     if form.is_valid():
         try:
             services.checklist_add(actor=request.user, task=task, text=form.cleaned_data["text"])

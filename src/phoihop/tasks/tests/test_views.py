@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from phoihop.agreements.models import Evidence
 from phoihop.agreements.tests.factories import make_agreement, make_obligation
 from phoihop.core.models import AuditEvent
+from phoihop.core.tests.test_shell import crawl
 from phoihop.notify.models import Kind, Notification
 from phoihop.tasks import services
 from phoihop.tasks.models import Plan, SavedFilter, Task, TaskUnit, TaskUpdate
@@ -93,11 +94,9 @@ def test_my_tasks_of_an_officer_of_another_commune_shows_nothing_of_ours(client,
 
 
 def test_unit_tasks_opens_the_first_unit_of_the_person(client, tree, people, commune_task):
-    response = login(client, people["xa"]).get(reverse("tasks:unit-tasks"))
-    assert response.status_code == 302
-    assert response.url == reverse("tasks:unit-tasks-of", args=[tree["commune_ubnd"].pk])
-    page = client.get(response.url)
+    page = login(client, people["xa"]).get(reverse("tasks:unit-tasks"))
     assert page.status_code == 200
+    assert page.context["unit"] == tree["commune_ubnd"]
     assert "Rà soát hộ nghèo phường An Sinh" in page.text
 
 
@@ -683,3 +682,15 @@ def test_closing_a_plan_and_an_outsider_cannot(client, people, plan, commune_tas
     assert reverse("tasks:task-create", args=[plan.pk]) not in page.text
     refused = client.post(reverse("tasks:task-create", args=[plan.pk]), _task_data())
     assert refused.status_code == 400 and not Task.objects.filter(title="Tổ chức hội nghị").exists()
+
+
+@pytest.mark.parametrize("who", ["xa", "ubnd", "mttq"])
+def test_every_task_page_a_person_reaches_has_the_basics(client, people, plan, commune_task, overdue_task, who):
+    """Each link leads somewhere the person may go (200), every field has a label, no id twice."""
+    services.checklist_add(actor=people["ubnd"], task=overdue_task, text="Tổng hợp số liệu")
+    services.saved_filter_save(actor=people[who], view="my", name="Quá hạn", query="status=overdue")
+    login(client, people[who])
+    start = [reverse("tasks:my-tasks"), plan.get_absolute_url(), commune_task.get_absolute_url()]
+    pages = crawl(client, start, limit=60)
+    assert sum(u.startswith("/tasks/") for u in pages) >= 8
+    assert {u: problems for u, problems in pages.items() if problems and u.startswith("/tasks/")} == {}
