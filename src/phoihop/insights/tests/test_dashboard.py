@@ -247,3 +247,23 @@ def test_tables_export_to_xlsx_and_read_back(admin_web, coordination, tree):
         response = client.get(URL, {**base, "table": table})
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(URL, {**base, "table": "nonsense"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "scope", "shown", "hidden"),
+    [
+        ("commune_leader", "commune_ubnd", "UBND phường An Sinh", "Hội Liên hiệp Phụ nữ tỉnh"),
+        ("front_chair", "mttq", "Hội Liên hiệp Phụ nữ tỉnh", "Phường An Sinh"),
+        ("ubnd_chair", "ubnd", "Sở Nội vụ", "Phường An Sinh"),
+    ],
+)
+def test_each_leader_opens_the_dashboard_of_their_own_scope(
+    client, coordination, tree, request, persona, scope, shown, hidden
+):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(URL, {"period": "2025"})
+    assert response.status_code == 200
+    assert response.context["scope"] == tree[scope]
+    page = response.content.decode()
+    assert hidden not in page
+    assert shown in page
