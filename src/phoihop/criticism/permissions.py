@@ -136,14 +136,6 @@ def access_critique(user: Any, pk: Any) -> CritiqueAccess:
     return found
 
 
-def access_critique_drafts(user: Any, pk: Any) -> CritiqueAccess:
-    """Fetch a critique whose drafts the person may see (404 otherwise: drafts are not public)."""
-    found = access_critique(user, pk)
-    if not found.sees_drafts:
-        raise Http404
-    return found
-
-
 def front_units_for(user: Any) -> QuerySet[Unit]:
     """Return the Front committees in which the person may start a critique (officer or above)."""
     return access.units_visible(user, min_role=Role.OFFICER).filter(
