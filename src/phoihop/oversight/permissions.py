@@ -5,7 +5,7 @@
 - A supervised agency sees the supervision's public parts (title, dates, conclusion once
   issued) and only the recommendations addressed to it; another agency gets 404.
 - Team members see their supervision, whatever unit they come from.
-- The Front above sees a recommendation escalated to it.
+- The Front above sees a recommendation escalated to it, and the public parts of its supervision.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from phoihop.orgs import access
 from phoihop.orgs.models import Role, Unit
 from phoihop.oversight.models import Recommendation, Supervision, SupervisionProgramme
 
-SUPERVISION_VIA = ("front_unit", "subjects")
+# The Front above reaches a supervision through a recommendation escalated to it (its public parts only).
+SUPERVISION_VIA = ("front_unit", "subjects", "recommendations__escalation__to_unit")
 RECOMMENDATION_VIA = ("front_unit", "addressee", "escalation__to_unit")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,8 +76,9 @@ def recommendations_addressed_to(*, user: Any) -> QuerySet[Recommendation]:
     queryset = Recommendation.objects.exclude(status__in=[R.DRAFT, R.WITHDRAWN])
     if condition is not None:
         queryset = queryset.filter(condition)
+    # Open ones first (no answer yet, then not closed), the same on SQLite and PostgreSQL.
     return queryset.select_related("front_unit", "addressee", "supervision", "escalation").order_by(
-        "closed_on", "answered_on", "deadline", "pk"
+        F("closed_on").asc(nulls_first=True), F("answered_on").asc(nulls_first=True), "deadline", "pk"
     )
 
 

@@ -14,7 +14,7 @@ from phoihop.oversight.models import Escalation, Recommendation, Supervision, Su
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def test_demo_has_every_state_and_one_escalation_and_runs_twice(db, settings, time_machine, tmp_path):
+def test_demo_has_every_state_and_one_escalation_and_runs_twice(db, settings, time_machine, tmp_path, client):
     settings.DEMO = True
     settings.MEDIA_ROOT = tmp_path
     time_machine.move_to(dt.datetime(2026, 11, 28, 9, 0, tzinfo=VN), tick=False)
@@ -45,3 +45,22 @@ def test_demo_has_every_state_and_one_escalation_and_runs_twice(db, settings, ti
     assert selectors.recommendations_addressed_to(user=User.objects.get(username="xa")).count() == 4
     assert selectors.recommendations_addressed_to(user=User.objects.get(username="xa2")).count() == 1
     assert audit_verify().ok
+
+    # Every page of the demo opens for the Front's officer and for the ward's officer (what they may see).
+    from django.urls import reverse
+
+    from phoihop.oversight.permissions import recommendations_visible, supervisions_visible
+
+    for username in ("mttq", "xa", "sonoivu"):
+        person = User.objects.get(username=username)
+        client.force_login(person)
+        for name in ("board", "inbox", "figures", "supervision-list", "programme-list"):
+            assert client.get(reverse(f"oversight:{name}")).status_code == 200, (username, name)
+        for supervision in supervisions_visible(person):
+            assert client.get(supervision.get_absolute_url()).status_code == 200, (username, supervision)
+        for recommendation in recommendations_visible(person):
+            assert client.get(recommendation.get_absolute_url()).status_code == 200, (username, recommendation)
+    client.force_login(User.objects.get(username="mttq"))
+    letter = client.get(reverse("oversight:recommendation-letter", args=[escalation.recommendation_id]))
+    assert letter.status_code == 200
+    b"".join(letter.streaming_content)

@@ -281,3 +281,28 @@ def test_programme_pages(client, front_officer, officer_other_commune, tree):
     assert response.status_code == 302
     assert "Giảm nghèo" in client.get(url).content.decode()
     assert _get(client, officer_other_commune, url).status_code == 404
+
+
+def test_a_team_member_from_another_unit_sees_the_supervision(
+    client, planned, front_officer, commune_front_officer, tree
+):
+    from phoihop.oversight.tests.conftest import conclude
+
+    assert _get(client, commune_front_officer, planned.get_absolute_url()).status_code == 404
+    services.team_member_add(
+        actor=front_officer, supervision=planned, user=commune_front_officer, unit=tree["commune_mttq"], role="member"
+    )
+    conclude(planned, front_officer)
+    page = _get(client, commune_front_officer, planned.get_absolute_url()).content.decode()
+    assert "Còn 12 kiến nghị" in page  # the team sees the findings
+
+
+def test_the_front_above_sees_the_escalated_recommendation_and_the_public_parts(
+    client, ward_sent, commune_front_officer, front_officer
+):
+    assert _get(client, front_officer, ward_sent.get_absolute_url()).status_code == 404
+    services.recommendation_escalate(actor=commune_front_officer, recommendation=ward_sent, today=D(2026, 3, 16))
+    assert _get(client, front_officer, ward_sent.get_absolute_url()).status_code == 200
+    page = _get(client, front_officer, ward_sent.supervision.get_absolute_url()).content.decode()
+    assert ward_sent.text in page
+    assert "Còn 12 kiến nghị" not in page  # findings stay with the ward's Front
