@@ -230,3 +230,18 @@ def test_a_resupervision_links_back_to_the_recommendation(sent, front_officer, c
 def test_the_front_above_of_a_ward_front_is_the_province_front(tree):
     assert services.front_above(tree["commune_mttq"]) == tree["mttq"]
     assert services.front_above(tree["mttq"]) is None
+
+
+def test_the_escalate_command_is_idempotent(ward_sent):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("oversight-escalate", "--today", "2026-03-16", "--dry-run", stdout=out)
+    assert "1 recommendations would be escalated" in out.getvalue()
+    assert not Escalation.objects.exists()
+    call_command("oversight-escalate", "--today", "2026-03-16", stdout=out)
+    call_command("oversight-escalate", "--today", "2026-03-17", stdout=out)
+    assert out.getvalue().splitlines()[-2:] == ["1 recommendations escalated", "0 recommendations escalated"]
+    assert Escalation.objects.get().recommendation == ward_sent
