@@ -10,7 +10,6 @@ same functions the API calls; lists come from `tasks.selectors`, already scoped.
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,9 +34,11 @@ from django.views.decorators.http import require_POST
 from phoihop.agreements.forms import acting_units, unit_suggestions
 from phoihop.agreements.models import Agreement, Occurrence
 from phoihop.agreements.permissions import agreements_visible
+from phoihop.agreements.views import _download as download_upload  # one way to send an uploaded file
 from phoihop.calendar.periods import PeriodType, period_containing
 from phoihop.core.htmx import is_htmx, redirect_after_change, render_page_or_fragment
 from phoihop.core.spreadsheets import XlsxColumn, write_table_xlsx
+from phoihop.documents.responses import document_download
 from phoihop.orgs import access
 from phoihop.orgs.models import Unit
 from phoihop.tasks import importexport, permissions, selectors, services
@@ -59,7 +60,6 @@ from phoihop.tasks.forms import (
 from phoihop.tasks.models import Plan, SavedFilter, Task, TaskUnit, TaskUpdate
 
 PAGE_SIZE = 50
-XLSX_TYPE = importexport.CONTENT_TYPE
 
 
 # Transitions ----------------------------------------------------------------------------------------
@@ -205,12 +205,6 @@ def _saved_url(path: str, saved: SavedFilter) -> str:
     return f"{path}?{saved.query}&saved={saved.pk}" if saved.query else f"{path}?saved={saved.pk}"
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _my_units(user: Any) -> list[Unit]:
     return list(selectors.units_of_user(user))
 
@@ -241,7 +235,7 @@ def _list_page(
     form = TaskFilterForm(request.GET or None)
     tasks = selectors.task_list(user=user, view=view, plan=plan, unit=unit, filters=form.selector_filters())
     if request.GET.get("export") == "xlsx":
-        return _xlsx(importexport.export_xlsx(tasks), f"{export_name}-{_today():%Y%m%d}.xlsx")
+        return document_download(importexport.export_xlsx(tasks), f"{export_name}-{_today():%Y%m%d}.xlsx")
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     query = _filter_query(request)
     context.update(
@@ -515,7 +509,7 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_import_template(request: HttpRequest, pk: int) -> HttpResponse:
     plan = permissions.access_plan(request.user, pk)
-    return _xlsx(importexport.template_xlsx(), f"plan-{plan.pk}-tasks-template.xlsx")
+    return document_download(importexport.template_xlsx(), f"plan-{plan.pk}-tasks-template.xlsx")
 
 
 # Tasks ----------------------------------------------------------------------------------------------
@@ -854,16 +848,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def update_file(request: HttpRequest, pk: int, update_pk: int) -> FileResponse:
     """Send a file attached to an update, after the access check (never by its /media/ address)."""
     task = permissions.access_task(request.user, pk)
-    update = get_object_or_404(TaskUpdate, pk=update_pk, task=task)
-    if not update.file:
-        raise Http404
-    try:
-        handle = update.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = os.path.basename(update.file.name)
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    return download_upload(get_object_or_404(TaskUpdate, pk=update_pk, task=task).file)
 
 
 @login_required
@@ -925,7 +910,7 @@ def task_rates(request: HttpRequest) -> HttpResponse:
         ]
         title = _("On-time rates of tasks, %(period)s") % {"period": period.label}
         content = write_table_xlsx(title, _rates_columns(), table, sheet_title=_("On-time rates"))
-        return _xlsx(content, f"task-rates-{by}-{period.id}.xlsx")
+        return document_download(content, f"task-rates-{by}-{period.id}.xlsx")
     query = request.GET.copy()
     query.pop("export", None)
     query.update({"by": by, "period_type": period.type.value, "year": str(period.year), "number": str(period.number)})

@@ -72,7 +72,7 @@ def test_a_filtered_list_exports_as_xlsx_with_the_same_rows(client, tree, people
     assert response.status_code == 200
     assert response["Content-Type"] == importexport.CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert len(rows) == 2  # the header and the one task the filter keeps
     header, row = rows
     record = dict(zip(header, row, strict=True))
@@ -98,7 +98,7 @@ def test_an_officer_of_another_commune_exports_none_of_our_tasks(client, tree, p
     client.force_login(people["xa2"])
     response = client.get(reverse("tasks:my-tasks"), {"export": "xlsx"})
     assert response.status_code == 200
-    assert len(list(load_workbook(io.BytesIO(response.content)).active.iter_rows())) == 1  # the header only
+    assert len(list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows())) == 1  # the header only
     assert client.get(reverse("tasks:plan-detail", args=[plan.pk]), {"export": "xlsx"}).status_code == 404
 
 
@@ -109,7 +109,7 @@ def test_the_template_downloads_from_the_plan_page(client, people, plan):
     client.force_login(people["ubnd"])
     response = client.get(reverse("tasks:plan-import-template", args=[plan.pk]))
     assert response.status_code == 200
-    header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header = next(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert list(header) == HEADER
 
 

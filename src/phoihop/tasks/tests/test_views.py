@@ -609,7 +609,7 @@ def test_rates_export_reads_back_with_openpyxl(client, tree, people, plan, overd
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert "2026" in rows[0][0]
     assert rows[3][:4] == ("UBND tỉnh Quảng Ninh", 1, 0, 0)
