@@ -452,6 +452,10 @@ class ReportBook:
                 slot[1] += number
                 slot[2] += on_time
 
+    def in_span(self, span: Span) -> list[FormPeriod]:
+        """The form periods of the book that lie inside the span."""
+        return self._in(span)
+
     def _in(self, span: Span) -> list[FormPeriod]:
         return [i for i in self.items if i.period.start >= span.date_from and i.period.end <= span.date_to]
 

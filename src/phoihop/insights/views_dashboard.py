@@ -85,9 +85,16 @@ def _link(name: str, args: list[Any] | None = None, **query: Any) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def component_links(scope: Unit, span: s.Span) -> dict[str, str]:
-    """Where each tile leads: the module's list of the records behind the figure, filtered to the scope."""
-    reports = _link("reporting:rates", unit=scope.pk, period=span.period.id if span.period else "")
+def component_links(scope: Unit, span: s.Span, book: s.ReportBook | None = None) -> dict[str, str]:
+    """Where each tile leads: the module's list of the records behind the figure, filtered to the scope.
+
+    Reports lead to the completeness page of the span's last closed form period (that page shows
+    one form and one period of its type at a time).
+    """
+    last = max(book.in_span(span), key=lambda i: (i.period.end, i.form.code), default=None) if book else None
+    reports = _link(
+        "reporting:rates", form=last.form.pk if last else "", period=last.period.id if last else "", unit=scope.pk
+    )
     duties = _link("agreements:unit-duties", [scope.pk]) if not scope.is_territory else "#by-unit"
     return {
         s.OBLIGATIONS: duties,
@@ -310,7 +317,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             raise Http404
         context.update(
             {
-                "tiles": _tiles(values, component_links(scope, span)),
+                "tiles": _tiles(values, component_links(scope, span, book)),
                 "trend": points,
                 "trend_svg": _trend_chart(points),
                 "component_labels": list(s.COMPONENT_LABELS.items()),

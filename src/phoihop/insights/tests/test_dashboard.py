@@ -175,7 +175,8 @@ def test_chair_dashboard_shows_tiles_charts_ranking_and_overdue(admin_web, coord
     assert page.count("<svg") >= 3  # trend, areas, ranking
     assert "Phường An Sinh" in page and "Thông báo tình hình kinh tế - xã hội" in page
     # Every tile clicks through: the report tiles lead to the rates page filtered to the scope.
-    assert f"/reporting/rates/?unit={tree['province'].pk}&amp;period=2025" in page
+    form = coordination["form"].pk
+    assert f"/reporting/rates/?form={form}&amp;period=202512&amp;unit={tree['province'].pk}" in page
     # Ranking rows open each unit's scorecard and let the leader drill down.
     assert reverse("insights:scorecard", args=[tree["commune"].pk]) in page
 
