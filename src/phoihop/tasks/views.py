@@ -230,6 +230,8 @@ def _list_page(
     user = request.user
     if request.GET.get("saved") and set(request.GET) == {"saved"}:
         # A saved filter picked from the dropdown: open the list with its querystring.
+        if not request.GET["saved"].isdigit():
+            raise Http404
         saved = get_object_or_404(SavedFilter, pk=request.GET["saved"], user=user, view=view)
         return redirect(_saved_url(request.path, saved))
     form = TaskFilterForm(request.GET or None)

@@ -195,6 +195,7 @@ def test_another_persons_saved_filter_answers_404(client, people):
     theirs = services.saved_filter_save(actor=people["mttq"], view="my", name="Của tôi", query="status=new")
     login(client, people["ubnd"])
     assert client.get(reverse("tasks:my-tasks"), {"saved": theirs.pk}).status_code == 404
+    assert client.get(reverse("tasks:my-tasks"), {"saved": "x"}).status_code == 404
     assert client.post(reverse("tasks:filter-delete", args=[theirs.pk])).status_code == 404
     assert SavedFilter.objects.filter(pk=theirs.pk).exists()
 
