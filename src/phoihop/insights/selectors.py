@@ -524,6 +524,15 @@ def report_compliance(*, within: Unit, span: Span, today: dt.date) -> Compliance
 # --- Tasks, recommendations, critiques (through their contract selectors) ------------------------
 
 
+def _whole_tree(user: Any, unit: Unit) -> bool:
+    """A system admin looking at a root sees every record: the module's total needs no roll-up by unit."""
+    return (
+        unit.depth == 1
+        and access.is_system_admin(user)
+        and not Unit.objects.filter(depth=1).exclude(pk=unit.pk).exists()
+    )
+
+
 def _is_front(unit: Unit) -> bool:
     return unit.kind in (Unit.Kind.FRONT_COMMITTEE, Unit.Kind.MASS_ORG)
 
@@ -558,6 +567,11 @@ def recommendation_compliance(*, user: Any, within: Unit, span: Span, today: dt.
         if select is None:
             return None
         return select(user=user, front_unit=within, date_from=span.date_from, date_to=span.date_to, today=today)
+    if _whole_tree(user, within):
+        select = module_selector("oversight", "recommendation_compliance")
+        if select is None:
+            return None
+        return select(user=user, date_from=span.date_from, date_to=span.date_to, today=today)
     rolled = recommendations_by_prefix(user=user, within=within, length=len(within.path), span=span, today=today)
     return None if rolled is None else add(*rolled.values())
 
@@ -571,6 +585,11 @@ def recommendations_by_prefix(
 def critique_compliance(*, user: Any, within: Unit, span: Span, today: dt.date) -> Compliance | None:
     """Critiques answered on time: those the reader sees when `within` is a Front body, else drafted inside it."""
     if _is_front(within):
+        select = module_selector("criticism", "critique_compliance")
+        if select is None:
+            return None
+        return select(user=user, date_from=span.date_from, date_to=span.date_to, today=today)
+    if _whole_tree(user, within):
         select = module_selector("criticism", "critique_compliance")
         if select is None:
             return None
