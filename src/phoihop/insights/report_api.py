@@ -134,6 +134,12 @@ def report_get(request: HttpRequest, report_id: int) -> ReviewReport:
     return report_access.access_report(request.auth, report_id)
 
 
+@router.get("/reports/{int:report_id}/versions", response=list[VersionOut], summary="The versions of a review report")
+def report_versions(request: HttpRequest, report_id: int) -> list[ReviewReportVersion]:
+    report = report_access.access_report(request.auth, report_id)
+    return ReportDetailOut.resolve_versions(report)
+
+
 @router.get("/reports/{int:report_id}/versions/{int:number}/docx", summary="The DOCX of one version")
 def report_download(request: HttpRequest, report_id: int, number: int) -> HttpResponse:
     report = report_access.access_report(request.auth, report_id)

@@ -196,6 +196,8 @@ def test_api_generates_lists_downloads_and_issues(client, loaded):
     assert body["issuing_unit_code"] == "22-MTTQ" and body["versions"][0]["source"] == "generated"
     listed = client.get(f"/api/v1/insights/reports?agreement={regulation().pk}").json()
     assert listed["count"] == 1
+    versions = client.get(f"/api/v1/insights/reports/{body['id']}/versions").json()
+    assert [v["number"] for v in versions] == [1]
     download = client.get(f"/api/v1/insights/reports/{body['id']}/versions/1/docx")
     assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.post(f"/api/v1/insights/reports/{body['id']}/issue").status_code == 403
