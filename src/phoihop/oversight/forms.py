@@ -96,6 +96,7 @@ class SupervisionForm(forms.Form):
 
 
 class TeamMemberForm(forms.Form):
+    prefix = "team"  # several forms share a page: distinct ids and field names
     user = forms.ModelChoiceField(label=_("Team member"), queryset=User.objects.none())
     unit = forms.ModelChoiceField(label=_("Organisation"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("Role in the team"), choices=TeamMember.Role.choices)
@@ -117,6 +118,7 @@ class TeamMemberForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
+    prefix = "activity"
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=DATE)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -124,10 +126,12 @@ class ActivityForm(forms.Form):
 
 
 class FindingForm(forms.Form):
+    prefix = "finding"
     text = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NoticeForm(forms.Form):
+    prefix = "notice"
     on_date = forms.DateField(label=_("Sent on"), widget=DATE)
     override_reason = forms.CharField(
         label=_("Reason for sending later than the notice period (leaders only)"),
@@ -137,15 +141,18 @@ class NoticeForm(forms.Form):
 
 
 class ConcludeForm(forms.Form):
+    prefix = "conclude"
     conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 5}))
     on_date = forms.DateField(label=_("Date of the conclusion report"), widget=DATE)
 
 
 class DateForm(forms.Form):
+    prefix = "send"
     on_date = forms.DateField(label=_("Date"), widget=DATE)
 
 
 class RecommendationForm(forms.Form):
+    prefix = "recommendation"
     addressee = forms.ModelChoiceField(
         label=_("Addressed to"),
         queryset=Unit.objects.none(),
@@ -165,22 +172,26 @@ class AnswerForm(forms.Form):
 
 
 class AssessForm(forms.Form):
+    prefix = "assess"
     assessment = forms.ChoiceField(label=_("Assessment"), choices=Assessment.choices)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class FollowUpForm(forms.Form):
+    prefix = "follow_up"
     text = forms.CharField(label=_("Follow-up action"), widget=forms.Textarea(attrs={"rows": 2}))
     due_on = forms.DateField(label=_("Due date"), widget=DATE, required=False)
 
 
 class ResuperviseForm(forms.Form):
+    prefix = "resupervise"
     title = forms.CharField(label=_("Title"), max_length=255)
     starts_on = forms.DateField(label=_("Start date"), widget=DATE)
     ends_on = forms.DateField(label=_("End date"), widget=DATE)
 
 
 class ReasonForm(forms.Form):
+    prefix = "withdraw"
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -145,12 +145,14 @@ def test_agency_answers_with_a_file_and_the_front_assesses(client, sent, commune
     # The agency may not assess.
     assert (
         client.post(
-            reverse("oversight:recommendation-assess", args=[sent.pk]), {"assessment": "satisfactory"}
+            reverse("oversight:recommendation-assess", args=[sent.pk]), {"assess-assessment": "satisfactory"}
         ).status_code
         == 403
     )
     client.force_login(front_officer)
-    response = client.post(reverse("oversight:recommendation-assess", args=[sent.pk]), {"assessment": "satisfactory"})
+    response = client.post(
+        reverse("oversight:recommendation-assess", args=[sent.pk]), {"assess-assessment": "satisfactory"}
+    )
     assert response.status_code == 302
     sent.refresh_from_db()
     assert sent.assessment == "satisfactory"
@@ -173,7 +175,9 @@ def test_a_deadline_that_is_not_a_date_is_shown_beside_the_field(client, sent, c
 
 def test_a_recommendation_without_an_addressee_shows_the_error(client, concluded, front_officer):
     client.force_login(front_officer)
-    response = client.post(reverse("oversight:recommendation-create", args=[concluded.pk]), {"text": "Tăng cường"})
+    response = client.post(
+        reverse("oversight:recommendation-create", args=[concluded.pk]), {"recommendation-text": "Tăng cường"}
+    )
     assert response.status_code == 400
     assert "addressee" in response.context["recommendation_form"].errors
     assert not Recommendation.objects.exists()
@@ -181,7 +185,7 @@ def test_a_recommendation_without_an_addressee_shows_the_error(client, concluded
 
 def test_a_late_plan_is_refused_with_the_last_day_named(client, planned, front_officer):
     client.force_login(front_officer)
-    response = client.post(reverse("oversight:supervision-notify", args=[planned.pk]), {"on_date": "2026-01-10"})
+    response = client.post(reverse("oversight:supervision-notify", args=[planned.pk]), {"notice-on_date": "2026-01-10"})
     assert response.status_code == 400
     assert "05/01/2026" in response.content.decode()
 
@@ -306,3 +310,18 @@ def test_the_front_above_sees_the_escalated_recommendation_and_the_public_parts(
     page = _get(client, front_officer, ward_sent.supervision.get_absolute_url()).content.decode()
     assert ward_sent.text in page
     assert "Còn 12 kiến nghị" not in page  # findings stay with the ward's Front
+
+
+def test_every_supervision_page_has_the_basics(client, sent, front_officer, commune_officer):
+    """Labels, unique ids, links that lead somewhere: for the Front's officer and for the agency's."""
+    from phoihop.core.tests.test_shell import crawl
+
+    for person in (front_officer, commune_officer):
+        client.force_login(person)
+        start = [reverse("oversight:board"), sent.get_absolute_url(), sent.supervision.get_absolute_url()]
+        pages = crawl(client, start, limit=40)
+        assert sent.get_absolute_url() in pages
+        # Only this module's pages: the menu leads to the others, which their own tests check.
+        ours = {u: problems for u, problems in pages.items() if u.startswith("/oversight/")}
+        assert len(ours) >= 8
+        assert {u: problems for u, problems in ours.items() if problems} == {}, person
