@@ -111,6 +111,11 @@ def meeting_create(
     """
     if not access.can(actor, host_unit, Role.OFFICER):
         raise PermissionDenied
+    if host_unit.is_territory or not host_unit.is_open:
+        raise ValidationError(
+            {"host_unit": _("A meeting is hosted by an open body (a committee, the Front, a department).")},
+            code="not_a_body",
+        )
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the meeting a title.")}, code="required")

@@ -155,6 +155,14 @@ def test_an_end_before_the_start_is_refused_on_create(tree, ubnd_officer):
     assert not Meeting.objects.exists()
 
 
+def test_a_territory_cannot_host(tree, province_admin):
+    with pytest.raises(ValidationError) as caught:
+        services.meeting_create(
+            actor=province_admin, title="Họp", starts_at=at(10, 8), ends_at=at(10, 9), host_unit=tree["province"]
+        )
+    assert "host_unit" in caught.value.message_dict
+
+
 def test_only_the_hosts_officers_may_schedule_or_change(tree, front_officer, meeting):
     with pytest.raises(PermissionDenied):
         services.meeting_create(
