@@ -139,7 +139,7 @@ def _trend_chart(points: list[s.TrendPoint]) -> str:
         unit="%",
         decimals=0,
     )
-    return render_svg(chart, dom_id="trend")
+    return render_svg(chart, dom_id="chart-trend")
 
 
 def _area_chart(rows: list[s.AreaRow]) -> str:
@@ -153,7 +153,7 @@ def _area_chart(rows: list[s.AreaRow]) -> str:
         unit="%",
         decimals=0,
     )
-    return render_svg(chart, dom_id="areas")
+    return render_svg(chart, dom_id="chart-areas")
 
 
 def _ranking_chart(rows: list[s.UnitRow]) -> str:
@@ -167,7 +167,7 @@ def _ranking_chart(rows: list[s.UnitRow]) -> str:
         unit="%",
         decimals=0,
     )
-    return render_svg(chart, dom_id="ranking")
+    return render_svg(chart, dom_id="chart-ranking")
 
 
 # --- exports ------------------------------------------------------------------------------------------
@@ -412,7 +412,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
                     unit="%",
                     decimals=0,
                 ),
-                dom_id="history",
+                dom_id="chart-history",
             )
         context.update(
             {
