@@ -223,9 +223,25 @@ def _paths_of(unit_ids: Iterable[int]) -> dict[int, str]:
     return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "path")) if ids else {}
 
 
+def _subtree_paths(within: Unit, unit_ids: Iterable[int]) -> dict[int, str]:
+    """Paths of the units keyed by the modules' per-unit figures, read once per request for the scope.
+
+    A long `pk IN (…)` list of thousands of ids costs more to send than reading every unit of the
+    subtree by its path index; the answer is kept on the scope's instance for the request.
+    """
+    ids = [pk for pk in unit_ids if pk is not None]
+    if len(ids) < 500:
+        return _paths_of(ids)
+    cached = getattr(within, "_insights_paths", None)
+    if cached is None:
+        cached = dict(Unit.objects.filter(path__startswith=within.path).values_list("pk", "path"))
+        within._insights_paths = cached
+    return cached
+
+
 def _roll_up_by_unit(counts: dict[int, Compliance], within: Unit, length: int) -> dict[str, Compliance]:
     """Add per-unit figures (keyed by unit id) into the path prefixes of `length` under `within`."""
-    paths = _paths_of(counts)
+    paths = _subtree_paths(within, counts)
     grouped: dict[str, list[Compliance]] = defaultdict(list)
     for pk, figures in counts.items():
         path = paths.get(pk)
