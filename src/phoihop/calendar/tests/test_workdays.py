@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.urls import reverse
@@ -318,14 +317,10 @@ def test_ten_thousand_deadlines_cost_at_most_two_queries(django_assert_max_num_q
     announce_new_year_2026_swap()
     workdays.forget()
     events = [D(2024, 1, 1) + dt.timedelta(days=i % 1400) for i in range(10_000)]
-    began = time.perf_counter()
     # One query for the fingerprint, one to re-read the announcements it says changed.
     with django_assert_max_num_queries(2):
         deadlines = [workdays.add_days(event, 1 + i % 30, working=bool(i % 2)) for i, event in enumerate(events)]
-    elapsed = time.perf_counter() - began
     assert len(deadlines) == 10_000
-    # A loose bound that only catches a query or a package rebuild per call (measured ~0.1 s).
-    assert elapsed < 5, elapsed
 
 
 def test_an_announcement_from_another_process_counts_from_the_next_request(client):
