@@ -22,16 +22,19 @@ than an error — the dashboard says so.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import importlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -209,18 +212,65 @@ def rate_of(key: str, figures: dict[str, Compliance | None]) -> float | None:
 # --- Optional modules ------------------------------------------------------------------------------
 
 
+# Within one request (`request_memo()`), the same module read with the same arguments is answered
+# once: the ranking, the tiles and the overdue list ask for the same per-unit figures.
+_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("insights_memo", default=None)
+
+
+@contextmanager
+def request_memo() -> Iterator[dict]:
+    """Keep the answers of the modules' selectors for the length of one page (nothing is kept after it)."""
+    memo: dict = {}
+    token = _MEMO.set(memo)
+    try:
+        yield memo
+    finally:
+        _MEMO.reset(token)
+
+
+def _memo_key(value: Any) -> Any:
+    if isinstance(value, Unit) or hasattr(value, "_meta"):
+        return (type(value).__name__, value.pk)
+    return value
+
+
+def _memoised(module: str, name: str, select: Callable[..., Any]) -> Callable[..., Any]:
+    def call(**kwargs: Any) -> Any:
+        memo = _MEMO.get()
+        if memo is None:
+            return select(**kwargs)
+        key = (module, name, tuple(sorted((k, _memo_key(v)) for k, v in kwargs.items())))
+        if key not in memo:
+            memo[key] = select(**kwargs)
+        return memo[key]
+
+    return call
+
+
 def module_selector(module: str, name: str) -> Callable[..., Any] | None:
-    """Return `phoihop.<module>.selectors.<name>`, or None while that module does not provide it."""
+    """Return `phoihop.<module>.selectors.<name>`, or None while that module does not provide it.
+
+    Inside `request_memo()` the answer of a call is kept for the same arguments (keyword-only).
+    """
     try:
         selectors = importlib.import_module(f"phoihop.{module}.selectors")
     except ImportError:
         return None
-    return getattr(selectors, name, None)
+    select = getattr(selectors, name, None)
+    return None if select is None else _memoised(module, name, select)
 
 
 def _paths_of(unit_ids: Iterable[int]) -> dict[int, str]:
     ids = [pk for pk in unit_ids if pk is not None]
-    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "path")) if ids else {}
+    memo = _MEMO.get()
+    if memo is None:
+        return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "path")) if ids else {}
+    # One request reads each unit's path once, however many modules key their figures by it.
+    known: dict[int, str] = memo.setdefault("paths", {})
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        known.update(Unit.objects.filter(pk__in=missing).values_list("pk", "path"))
+    return {pk: known[pk] for pk in ids if pk in known}
 
 
 def _subtree_paths(within: Unit, unit_ids: Iterable[int]) -> dict[int, str]:
@@ -291,6 +341,35 @@ def obligation_compliance(*, user: Any, within: Unit, span: Span | None, today: 
     return _compliance_from_statuses(rows)
 
 
+def obligations_by_span(*, user: Any, within: Unit, spans: list[Span], today: dt.date) -> dict[str, Compliance]:
+    """Count the duties owed inside `within` for each of several back-to-back spans, in one query.
+
+    Each occurrence falls in the bucket of the span holding its due date (conditional CASE over
+    the spans), so the counts equal `obligation_compliance` span by span.
+    """
+    ordered = sorted(spans, key=lambda sp: sp.date_from)
+    if any(b.date_from <= a.date_to for a, b in pairwise(ordered)):
+        # Overlapping spans would share an occurrence: count them one by one.
+        return {sp.id: obligation_compliance(user=user, within=within, span=sp, today=today) for sp in spans}
+    bucket = Case(
+        *[When(due_on__gte=sp.date_from, due_on__lte=sp.date_to, then=Value(n)) for n, sp in enumerate(ordered)],
+        output_field=IntegerField(),
+    )
+    rows = (
+        agreement_selectors.with_display_status(_occurrences_in(user, within, None), today=today)
+        .filter(due_on__gte=ordered[0].date_from, due_on__lte=ordered[-1].date_to)
+        .annotate(bucket=bucket)
+        .values_list("bucket", "display_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_bucket: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for number, status, count in rows:
+        if number is not None:
+            by_bucket[number].append((status, count))
+    return {sp.id: _compliance_from_statuses(by_bucket.get(n, [])) for n, sp in enumerate(ordered)}
+
+
 def _obligations_grouped(user: Any, within: Unit, span: Span, today: dt.date, group: Any) -> dict[Any, Compliance]:
     rows = (
         agreement_selectors.with_display_status(_occurrences_in(user, within, span), today=today)
@@ -337,6 +416,18 @@ class FormPeriod:
     max_depth: int = 1
 
 
+def _active_forms() -> tuple[list[ReportForm], int]:
+    """The active report forms and the depth of the tree (read once per request inside `request_memo()`)."""
+    memo = _MEMO.get()
+    if memo is not None and "forms" in memo:
+        return memo["forms"]
+    forms = list(ReportForm.objects.filter(is_active=True).order_by("code"))
+    answer = (forms, reporting_selectors._tree_depth() if forms else 0)
+    if memo is not None:
+        memo["forms"] = answer
+    return answer
+
+
 def form_periods(span: Span, today: dt.date, province_code: str = "") -> list[FormPeriod]:
     """The active forms' periods whose window lies inside the span and whose deadline has passed.
 
@@ -345,9 +436,8 @@ def form_periods(span: Span, today: dt.date, province_code: str = "") -> list[Fo
     from phoihop.calendar.periods import submission_deadline
 
     found: list[FormPeriod] = []
-    max_depth = 0
-    for form in ReportForm.objects.filter(is_active=True).order_by("code"):
-        max_depth = max_depth or reporting_selectors._tree_depth()
+    forms, max_depth = _active_forms()
+    for form in forms:
         period = period_containing(span.date_from, form.period_type)
         while period is not None and period.start <= span.date_to:
             if period.start >= span.date_from and period.end <= span.date_to:
@@ -542,11 +632,16 @@ def report_compliance(*, within: Unit, span: Span, today: dt.date) -> Compliance
 
 def _whole_tree(user: Any, unit: Unit) -> bool:
     """A system admin looking at a root sees every record: the module's total needs no roll-up by unit."""
-    return (
-        unit.depth == 1
-        and access.is_system_admin(user)
-        and not Unit.objects.filter(depth=1).exclude(pk=unit.pk).exists()
-    )
+    if unit.depth != 1 or not access.is_system_admin(user):
+        return False
+    memo = _MEMO.get()
+    key = ("only_root", unit.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    answer = not Unit.objects.filter(depth=1).exclude(pk=unit.pk).exists()
+    if memo is not None:
+        memo[key] = answer
+    return answer
 
 
 def _is_front(unit: Unit) -> bool:
@@ -637,10 +732,17 @@ def figures(
 
 @reporting_selectors.analytic_read
 def _figures(
-    user: Any, scope: Unit, span: Span, today: dt.date, reports: Compliance | None = None
+    user: Any,
+    scope: Unit,
+    span: Span,
+    today: dt.date,
+    reports: Compliance | None = None,
+    obligations: Compliance | None = None,
 ) -> dict[str, Compliance | None]:
+    if obligations is None:
+        obligations = obligation_compliance(user=user, within=scope, span=span, today=today)
     return {
-        OBLIGATIONS: obligation_compliance(user=user, within=scope, span=span, today=today),
+        OBLIGATIONS: obligations,
         TASKS: task_compliance(user=user, within=scope, span=span, today=today),
         REPORTS: reports if reports is not None else report_compliance(within=scope, span=span, today=today),
         RECOMMENDATIONS: recommendation_compliance(user=user, within=scope, span=span, today=today),
@@ -672,14 +774,22 @@ def trend(
     today = _today(today)
     spans = trend_spans(span, count)
     book = book or ReportBook(within=scope, spans=spans, today=today)
+    past = [each for each in spans if current is None or each != span]
+    duties = _trend_duties(user, scope, past, today)
     points = []
     for each in spans:
         if current is not None and each == span:
             values = current
         else:
-            values = _figures(user, scope, each, today, book.compliance(each))
+            values = _figures(user, scope, each, today, book.compliance(each), duties.get(each.id))
         points.append(TrendPoint(each, {key: rate_of(key, values) for key in COMPONENT_LABELS}))
     return points
+
+
+@reporting_selectors.analytic_read
+def _trend_duties(user: Any, scope: Unit, spans: list[Span], today: dt.date) -> dict[str, Compliance]:
+    """The duties of every past span of the trend in one grouped query (the costliest part read per span)."""
+    return obligations_by_span(user=user, within=scope, spans=spans, today=today) if spans else {}
 
 
 def trend_spans(span: Span, count: int | None = None) -> list[Span]:
