@@ -131,6 +131,8 @@ def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: 
         "meeting": meeting,
         "can_edit": can_edit,
         "invitation": invitation,
+        # An invitee from a commune may not open the province's unit page: name the host without a dead link.
+        "host_visible": access.can(request.user, meeting.host_unit),
         **selectors.meeting_detail(meeting),
         "respond_form": forms.get("respond_form")
         or ResponseForm(initial={"response": invitation.response} if invitation else None),

@@ -60,6 +60,17 @@ def test_an_invited_unit_sees_the_meeting(client, meeting, front_officer):
     assert reverse("meetings:meeting-respond", args=[meeting.pk]) in response.content.decode()
 
 
+def test_an_invited_commune_officer_gets_no_dead_link_to_the_province_host(client, meeting, commune_officer):
+    client.force_login(commune_officer)
+    response = client.get(meeting.get_absolute_url())
+    assert response.status_code == 200
+    host = meeting.host_unit
+    assert host.name in response.content.decode()
+    # The host unit's page answers 404 to a commune officer, so the meeting page must not link to it.
+    assert host.get_absolute_url() not in response.content.decode()
+    assert client.get(host.get_absolute_url()).status_code == 404
+
+
 def test_officer_from_other_commune_gets_404_on_every_meeting_page(client, meeting, officer_other_commune, conclusion):
     client.force_login(officer_other_commune)
     assert client.get(reverse("meetings:list")).context["page"].paginator.count == 0
