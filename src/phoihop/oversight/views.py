@@ -322,6 +322,9 @@ def _supervision_context(request: HttpRequest, supervision: Supervision, **bound
     context = {
         "supervision": supervision,
         "front_side": front_side,
+        # A team member from outside the Front sees the supervision but not the Front's programme page (404).
+        "programme_visible": supervision.programme_item_id is not None
+        and access.can(user, supervision.programme_item.programme.front_unit),
         "can_run": can_run,
         "can_record": can_run or on_team,
         "subjects": supervision.subjects.order_by("path"),

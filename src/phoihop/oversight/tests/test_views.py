@@ -301,6 +301,43 @@ def test_a_team_member_from_another_unit_sees_the_supervision(
     assert "Còn 12 kiến nghị" in page  # the team sees the findings
 
 
+def test_a_team_member_from_another_unit_gets_no_dead_link_to_the_fronts_programme(
+    client, front_officer, commune_front_officer, tree
+):
+    programme = services.programme_create(actor=front_officer, front_unit=tree["mttq"], year=2026, title="Chương trình")
+    item = services.programme_item_add(
+        actor=front_officer,
+        programme=programme,
+        topic="Giảm nghèo",
+        subjects=[tree["sonv"]],
+        planned_quarter=1,
+        form="team",
+    )
+    supervision = services.supervision_create(
+        actor=front_officer,
+        front_unit=tree["mttq"],
+        title="Giám sát giảm nghèo",
+        form="team",
+        subjects=[tree["sonv"]],
+        starts_on=D(2026, 1, 20),
+        ends_on=D(2026, 1, 30),
+        programme_item=item,
+    )
+    services.team_member_add(
+        actor=front_officer,
+        supervision=supervision,
+        user=commune_front_officer,
+        unit=tree["commune_mttq"],
+        role="member",
+    )
+    page = _get(client, commune_front_officer, supervision.get_absolute_url()).content.decode()
+    assert "Chương trình" in page
+    # The programme page answers 404 to the ward's officer, so the supervision page names it without a link.
+    assert programme.get_absolute_url() not in page
+    assert _get(client, commune_front_officer, programme.get_absolute_url()).status_code == 404
+    assert programme.get_absolute_url() in _get(client, front_officer, supervision.get_absolute_url()).content.decode()
+
+
 def test_the_front_above_sees_the_escalated_recommendation_and_the_public_parts(
     client, ward_sent, commune_front_officer, front_officer
 ):
