@@ -159,7 +159,17 @@ def render_svg(chart: Chart, *, dom_id: str | None = None) -> str:
     labels = [_wrap(c, label_chars) for c in chart.categories]
     label_lines = max((len(lines) for lines in labels), default=1)
     legend_top = _PLOT_TOP + _PLOT_HEIGHT + 10 + label_lines * _LABEL_LINE + 8
-    height = legend_top + (24 if len(chart.series) > 1 else 0) + 6
+    # The legend wraps onto further rows: in one row, the dashboard's five long series names ran past the
+    # right edge of the drawing and the last ones were cut off.
+    legend: list[tuple[int, int]] = []
+    lx, row = _PLOT_LEFT, 0
+    for serie in chart.series if len(chart.series) > 1 else []:
+        item_width = 40 + int(len(serie.name) * 7)
+        if lx > _PLOT_LEFT and lx + item_width - 20 > _WIDTH:
+            lx, row = _PLOT_LEFT, row + 1
+        legend.append((lx, legend_top + row * 20))
+        lx += item_width
+    height = legend_top + (row * 20 + 24 if legend else 0) + 6
     scale = nice_scale(chart.values())
 
     def y(value: float) -> float:
@@ -228,11 +238,8 @@ def render_svg(chart: Chart, *, dom_id: str | None = None) -> str:
             out.append(
                 f'<text x="{cx:.1f}" y="{label_top + li * _LABEL_LINE}" text-anchor="middle">{escape(line)}</text>'
             )
-    if len(chart.series) > 1:
-        lx = _PLOT_LEFT
-        for si, serie in enumerate(chart.series):
-            out.append(f'<rect x="{lx}" y="{legend_top}" width="12" height="12" fill="#{colour(si)}"/>')
-            out.append(f'<text x="{lx + 17}" y="{legend_top + 11}">{escape(serie.name)}</text>')
-            lx += 40 + int(len(serie.name) * 7)
+    for si, (serie, (lx, ly)) in enumerate(zip(chart.series, legend, strict=False)):
+        out.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="#{colour(si)}"/>')
+        out.append(f'<text x="{lx + 17}" y="{ly + 11}">{escape(serie.name)}</text>')
     out.append("</svg>")
     return "\n".join(out)

@@ -45,6 +45,26 @@ def test_two_charts_on_one_page_do_not_share_ids():
     assert 'aria-labelledby="page-title page-desc"' in render_svg(other, dom_id="page")
 
 
+def test_a_long_legend_wraps_inside_the_drawing():
+    names = [
+        "Nội dung phối hợp thực hiện đúng hạn",
+        "Nhiệm vụ hoàn thành đúng hạn",
+        "Báo cáo nộp đúng hạn",
+        "Kiến nghị được trả lời đúng hạn",
+        "Văn bản phản biện được tiếp thu, giải trình đúng hạn",
+    ]
+    long = Chart(title="Xu hướng", categories=["2024", "2025"], series=[Series(n, [1, 2]) for n in names], kind="line")
+    root = ET.fromstring(render_svg(long))  # noqa: S314  (our own SVG)
+    width, height = (float(v) for v in root.get("viewBox").split()[2:])
+    legend = [t for t in root.iter(f"{SVG}text") if t.text in names]
+    assert sorted(t.text for t in legend) == sorted(names)
+    for text in legend:
+        # Each name starts inside the drawing and, at 7 units a character, ends inside it too.
+        assert float(text.get("x")) + len(text.text) * 7 <= width
+        assert float(text.get("y")) <= height
+    assert len({t.get("y") for t in legend}) > 1
+
+
 def test_line_chart_draws_a_line_per_series():
     root = ET.fromstring(render_svg(chart(kind="line")))  # noqa: S314  (our own SVG)
     assert len(list(root.iter(f"{SVG}polyline"))) == 2
