@@ -19,17 +19,17 @@ from django.utils.translation import gettext as _
 
 from phoihop.criticism.models import Critique, Disposition, Opinion
 from phoihop.criticism.services import critique_symbol, table_symbol
+from phoihop.documents import issuers
 from phoihop.documents.builder import Heading, OfficialDocument, Paragraph, Signature, Table, render_docx
-from phoihop.documents.selectors import issued_number_get_for_target
-from phoihop.orgs.models import Membership, Role, Unit
 
 # The place and parent body are read the way every report reads them (reporting's helpers).
-from phoihop.reporting.report_document import _ancestors, _parent_body, _place
+from phoihop.documents.selectors import issued_number_get_for_target
+from phoihop.orgs.models import Membership, Role, Unit
 
 # Widths (cm) of the disposition table's eight columns; they add up to the 16.5 cm text width.
 TABLE_WIDTHS = [1.0, 1.8, 4.3, 2.2, 1.2, 1.2, 1.2, 3.6]
 
-_ON_BEHALF = {
+issuers.ON_BEHALF = {
     Unit.Kind.PEOPLE_COMMITTEE: "TM. ỦY BAN NHÂN DÂN",
     Unit.Kind.FRONT_COMMITTEE: "TM. BAN THƯỜNG TRỰC",
 }
@@ -45,7 +45,7 @@ def _signature(unit: Unit) -> Signature:
     )
     title = (membership.title if membership else "") or _("Head of the unit")
     name = membership.user.full_name if membership else ""
-    return Signature(title=title, name=name, on_behalf=_ON_BEHALF.get(unit.kind, ""))
+    return Signature(title=title, name=name, on_behalf=issuers.ON_BEHALF.get(unit.kind, ""))
 
 
 def _section_label(opinion: Opinion) -> str:
@@ -58,7 +58,7 @@ def critique_document(critique: Critique, opinions: list[Opinion]) -> OfficialDo
     """Return the critique document with the opinions chosen for it, grouped by section."""
     with translation.override(settings.LANGUAGE_CODE):
         unit = critique.front_unit
-        ancestors = _ancestors(unit)
+        ancestors = issuers.ancestors(unit)
         issued = issued_number_get_for_target(issuing_unit=unit, target=critique)
         body: list[Any] = [
             Paragraph(
@@ -94,11 +94,11 @@ def critique_document(critique: Critique, opinions: list[Opinion]) -> OfficialDo
             )
         )
         return OfficialDocument(
-            parent_body=_parent_body(ancestors),
+            parent_body=issuers.parent_body(ancestors),
             issuing_body=unit.name,
             number=issued.sequence if issued else None,
             symbol=issued.symbol if issued else critique_symbol(unit),
-            place=_place(unit, ancestors),
+            place=issuers.place(unit, ancestors),
             date=issued.issued_on if issued else None,
             doc_type="",
             summary=_("Social criticism of the draft %(title)s") % {"title": critique.title},
@@ -140,7 +140,7 @@ def disposition_table_document(critique: Critique, opinions: list[Opinion]) -> O
     """Return the drafting agency's disposition table, one row per opinion of the critique document."""
     with translation.override(settings.LANGUAGE_CODE):
         unit = critique.drafting_unit
-        ancestors = _ancestors(unit)
+        ancestors = issuers.ancestors(unit)
         issued = issued_number_get_for_target(issuing_unit=unit, target=critique)
         rows = [table_row(n, o, getattr(o, "disposition", None)) for n, o in enumerate(opinions, start=1)]
         intro = _(
@@ -153,11 +153,11 @@ def disposition_table_document(critique: Critique, opinions: list[Opinion]) -> O
             "issued": critique.issued_on.strftime("%d/%m/%Y") if critique.issued_on else "",
         }
         return OfficialDocument(
-            parent_body=_parent_body(ancestors),
+            parent_body=issuers.parent_body(ancestors),
             issuing_body=unit.name,
             number=issued.sequence if issued else None,
             symbol=issued.symbol if issued else table_symbol(unit),
-            place=_place(unit, ancestors),
+            place=issuers.place(unit, ancestors),
             date=issued.issued_on if issued else None,
             doc_type=_("Summary table"),
             summary=_("Acceptance and explanation of the social criticism opinions on the draft %(title)s")

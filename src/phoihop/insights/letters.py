@@ -27,6 +27,7 @@ from phoihop.agreements import selectors as agreement_selectors
 from phoihop.calendar.periods import PeriodType, periods_of_year, submission_deadline
 from phoihop.core.audit import audit_record, created
 from phoihop.core.dates import short_date
+from phoihop.documents import issuers
 from phoihop.documents.builder import OfficialDocument, Paragraph, Signature, Table, render_docx
 from phoihop.documents.services import document_issue, target_key
 from phoihop.insights.models import UrgingLetter
@@ -36,7 +37,6 @@ from phoihop.notify.services import notify
 from phoihop.orgs.models import Membership, Role, Unit
 from phoihop.reporting import selectors as reporting_selectors
 from phoihop.reporting.models import ReportForm, Submission
-from phoihop.reporting.report_document import _ON_BEHALF, _ancestors, _parent_body, _place
 
 # How far back the letter looks for reports never submitted (older gaps are for the review).
 REPORT_LOOKBACK_DAYS = 366
@@ -143,7 +143,7 @@ def letter_document(letter: UrgingLetter) -> OfficialDocument:
     """Return the letter as a Decree 30 công văn (Vietnamese)."""
     with translation.override(settings.LANGUAGE_CODE):
         issuer = letter.issuing_unit
-        ancestors = _ancestors(issuer)
+        ancestors = issuers.ancestors(issuer)
         today = letter.sent_on or timezone.localdate()
         rows = []
         for number, item in enumerate(letter.items, start=1):
@@ -171,11 +171,11 @@ def letter_document(letter: UrgingLetter) -> OfficialDocument:
             ),
         ]
         return OfficialDocument(
-            parent_body=_parent_body(ancestors),
+            parent_body=issuers.parent_body(ancestors),
             issuing_body=issuer.name,
             number=letter.number,
             symbol=letter.symbol or letter_symbol(issuer),
-            place=_place(issuer, ancestors),
+            place=issuers.place(issuer, ancestors),
             date=letter.sent_on,
             doc_type="",
             summary=letter.subject,
@@ -184,7 +184,7 @@ def letter_document(letter: UrgingLetter) -> OfficialDocument:
             signature=Signature(
                 title=letter.signer_title or _("Chair"),
                 name=letter.signer_name,
-                on_behalf=_ON_BEHALF.get(issuer.kind, ""),
+                on_behalf=issuers.ON_BEHALF.get(issuer.kind, ""),
             ),
             recipients=["Như trên"],
         )

@@ -27,6 +27,7 @@ from docx import Document
 from phoihop.agreements.models import Agreement
 from phoihop.core.dates import short_date
 from phoihop.core.rates import Compliance
+from phoihop.documents import issuers
 from phoihop.documents.builder import (
     Chart,
     Heading,
@@ -40,7 +41,7 @@ from phoihop.documents.builder import (
 )
 from phoihop.insights.report_figures import ReviewFigures, compliance_sum, review_figures
 from phoihop.orgs.models import Unit
-from phoihop.reporting.report_document import _ON_BEHALF, _ancestors, _parent_body, _place, report_symbol
+from phoihop.reporting.report_document import report_symbol
 
 IDENTIFIER_PREFIX = "phoihop:review-report:"
 # How many overdue items section II names one by one (the annex and the pages hold the rest).
@@ -437,7 +438,7 @@ def _signature(issuing_unit: Unit, signer_name: str, signer_title: str) -> Signa
     return Signature(
         title=signer_title or _("Chair"),
         name=signer_name,
-        on_behalf=_ON_BEHALF.get(issuing_unit.kind, ""),
+        on_behalf=issuers.ON_BEHALF.get(issuing_unit.kind, ""),
     )
 
 
@@ -456,7 +457,7 @@ def review_document(
     """Return the review as an OfficialDocument (Vietnamese; build it under the installation's language)."""
     text = text or default_sections(figures)
     agreement = figures.agreement
-    ancestors = _ancestors(issuing_unit)
+    ancestors = issuers.ancestors(issuing_unit)
     intro = _(
         "Carrying out the %(kind)s No. %(number)s, %(unit)s reviews its implementation from %(date_from)s to "
         "%(date_to)s as follows:"
@@ -491,7 +492,7 @@ def review_document(
         body.append(Heading(title.upper()))
         body += _paragraphs(section) or [Paragraph("…")]
     body += _annex(figures)
-    parent = _parent_body(ancestors)
+    parent = issuers.parent_body(ancestors)
     parties = [p.unit.name for p in agreement.parties.select_related("unit").order_by("unit__path")]
     recipients = [name for name in dict.fromkeys([parent, *parties]) if name and name != issuing_unit.name]
     return OfficialDocument(
@@ -499,7 +500,7 @@ def review_document(
         issuing_body=issuing_unit.name,
         number=number,
         symbol=symbol or report_symbol(issuing_unit),
-        place=_place(issuing_unit, ancestors),
+        place=issuers.place(issuing_unit, ancestors),
         date=date,
         doc_type="Báo cáo",
         summary=review_summary(agreement, kind, figures.date_from, figures.date_to),

@@ -23,6 +23,7 @@ from docx import Document
 
 from phoihop.agreements.models import Agreement
 from phoihop.core.audit import audit_record, created
+from phoihop.documents import issuers
 from phoihop.documents.builder import number_line, place_date_line
 from phoihop.documents.services import document_issue
 from phoihop.insights.models import ReviewReport, ReviewReportVersion
@@ -38,7 +39,7 @@ from phoihop.insights.report import (
 )
 from phoihop.insights.report_figures import review_figures
 from phoihop.orgs.models import Unit
-from phoihop.reporting.report_document import _ancestors, _place, report_symbol
+from phoihop.reporting.report_document import report_symbol
 
 # An uploaded DOCX larger than this is refused: a review with tables is well under 1 MB; a
 # file of many MB is a scan or has pictures pasted in, which the register should not keep.
@@ -277,7 +278,7 @@ def review_report_issue(*, actor: Any, report: ReviewReport, on_date: dt.date | 
     )
     text = version_text(latest)
     if latest is not None and latest.source == ReviewReportVersion.Source.UPLOADED:
-        place = _place(report.issuing_unit, _ancestors(report.issuing_unit))
+        place = issuers.place(report.issuing_unit, issuers.ancestors(report.issuing_unit))
         docx = _number_uploaded(
             bytes(latest.docx), number=number, symbol=report.symbol, place_date=place_date_line(place, on_date)
         )

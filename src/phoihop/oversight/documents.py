@@ -19,12 +19,12 @@ from django.conf import settings
 from django.utils import translation
 
 from phoihop.core.dates import vn_date
+from phoihop.documents import issuers
 from phoihop.documents.builder import Heading, OfficialDocument, Paragraph, Signature, Table, render_docx
 from phoihop.documents.selectors import issued_number_get_for_target
 from phoihop.orgs.models import Membership, Role, Unit
 from phoihop.oversight import services
 from phoihop.oversight.models import Recommendation, Supervision
-from phoihop.reporting.report_document import _ancestors, _parent_body, _place
 
 
 def _signature(front: Unit) -> Signature:
@@ -43,14 +43,14 @@ def _signature(front: Unit) -> Signature:
 
 
 def _frame(front: Unit, target: str, symbol: str, **kwargs: Any) -> OfficialDocument:
-    ancestors = _ancestors(front)
+    ancestors = issuers.ancestors(front)
     issued = issued_number_get_for_target(issuing_unit=front, target=target)
     return OfficialDocument(
-        parent_body=_parent_body(ancestors),
+        parent_body=issuers.parent_body(ancestors),
         issuing_body=front.name,
         number=issued.sequence if issued else None,
         symbol=issued.symbol if issued else symbol,
-        place=_place(front, ancestors),
+        place=issuers.place(front, ancestors),
         date=issued.issued_on if issued else None,
         signature=_signature(front),
         **kwargs,

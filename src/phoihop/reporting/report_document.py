@@ -17,37 +17,11 @@ from django.utils.translation import gettext as _
 
 from phoihop.calendar.periods import parse_period
 from phoihop.core.text import fold
+from phoihop.documents import issuers
 from phoihop.documents.builder import Heading, OfficialDocument, Paragraph, Signature, Table, render_docx
 from phoihop.documents.selectors import issued_number_get_for_target
 from phoihop.orgs.models import Membership, Unit
 from phoihop.reporting.models import DataValue, FormSection, Submission, ValueType
-
-# Division words a territory's name starts with; the place line uses the name without them
-# ("Tỉnh Quảng Ninh" → "Quảng Ninh, ngày …"), as Decree 30 writes the place.
-_DIVISION_WORDS = ("thành phố", "đặc khu", "thị trấn", "thị xã", "tỉnh", "phường", "xã", "huyện", "quận")
-
-
-def _ancestors(unit: Unit) -> list[Unit]:
-    """Nearest first."""
-    return list(reversed(list(Unit.objects.get_ancestors(unit))))
-
-
-def _place(unit: Unit, ancestors: list[Unit]) -> str:
-    territory = next((u for u in [unit, *ancestors] if u.kind in Unit.TERRITORY_KINDS), None)
-    if territory is None:
-        return ""
-    name = territory.name
-    lowered = name.lower()
-    for word in sorted({territory.division_type.lower(), *_DIVISION_WORDS} - {""}, key=len, reverse=True):
-        if lowered.startswith(word + " "):
-            return name[len(word) + 1 :].strip()
-    return name
-
-
-def _parent_body(ancestors: list[Unit]) -> str:
-    """The body above the issuer (Sở Nội vụ → UBND tỉnh); none for a body directly in its territory."""
-    body = next((u for u in ancestors if u.kind not in Unit.TERRITORY_KINDS), None)
-    return body.name if body else ""
 
 
 def report_symbol(unit: Unit) -> str:
@@ -84,7 +58,7 @@ def _signature(submission: Submission) -> Signature:
     if signer is not None:
         membership = Membership.objects.filter(user=signer, unit=submission.unit, ended_on__isnull=True).first()
         title = membership.title if membership else ""
-    on_behalf = _ON_BEHALF.get(submission.unit.kind, "")
+    on_behalf = issuers.ON_BEHALF.get(submission.unit.kind, "")
     deputy = ""
     folded = fold(title)
     if folded.startswith("pho chu tich"):
@@ -101,13 +75,6 @@ def _signature(submission: Submission) -> Signature:
 
 
 # Bodies that decide collectively sign "TM." (on behalf of) the body (Decree 30, Phụ lục I, mục II.8).
-_ON_BEHALF = {
-    Unit.Kind.PEOPLE_COMMITTEE: "TM. ỦY BAN NHÂN DÂN",
-    Unit.Kind.PEOPLE_COUNCIL: "TM. THƯỜNG TRỰC HỘI ĐỒNG NHÂN DÂN",
-    Unit.Kind.FRONT_COMMITTEE: "TM. BAN THƯỜNG TRỰC",
-}
-
-
 def _tables(submission: Submission) -> list[Any]:
     period = parse_period(submission.period_id)
     previous_id = period.previous().id
@@ -165,7 +132,7 @@ def submission_document(submission: Submission) -> OfficialDocument:
     """Return the report of one unit for one period, with its figures and last period's beside them."""
     with translation.override(settings.LANGUAGE_CODE):
         unit = submission.unit
-        ancestors = _ancestors(unit)
+        ancestors = issuers.ancestors(unit)
         period = parse_period(submission.period_id)
         issued = issued_number_get_for_target(issuing_unit=unit, target=submission)
         intro = _("Following the report form “%(form)s”, %(unit)s reports the results of %(period)s as follows:") % {
@@ -178,14 +145,14 @@ def submission_document(submission: Submission) -> OfficialDocument:
         if comments:
             body.append(Heading(_("Explanations")))
             body.extend(Paragraph(text) for text in comments.values() if text)
-        parent = _parent_body(ancestors)
+        parent = issuers.parent_body(ancestors)
         recipients = [name for name in (parent, submission.form.owner_unit.name) if name]
         return OfficialDocument(
             parent_body=parent,
             issuing_body=unit.name,
             number=issued.sequence if issued else None,
             symbol=issued.symbol if issued else report_symbol(unit),
-            place=_place(unit, ancestors),
+            place=issuers.place(unit, ancestors),
             date=issued.issued_on if issued else submission.submitted_on,
             doc_type="Báo cáo",
             summary=f"{submission.form.name} {period.label.lower()}",
