@@ -12,6 +12,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from docx import Document
 
 from phoihop.agreements import selectors as agreement_selectors
@@ -49,7 +50,7 @@ def test_a_draft_lists_the_units_overdue_duties_oldest_first(letter):
 
 
 def test_a_unit_with_nothing_overdue_gets_no_letter(loaded):
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         letters.urging_letter_draft(actor=person("admin"), unit=unit("22"), issuing_unit=unit("22-UBND"))
     assert "nothing to urge" in error.value.messages[0]
 

@@ -7,12 +7,21 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import translation
 
 from phoihop.core.models import AuditEvent
 from phoihop.documents.models import IssuedNumber
 from phoihop.notify.models import Kind, Notification
 from phoihop.oversight import services
 from phoihop.oversight.models import Escalation, Recommendation, Supervision
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are matched by their English source words, whatever the catalogue says."""
+    with translation.override("en"):
+        yield
+
 
 D = dt.date
 pytestmark = pytest.mark.django_db

@@ -193,8 +193,8 @@ def test_a_cycle_of_parents_in_the_file_is_refused(client, people, plan):
     response = upload(client, plan, content)
     assert response.status_code == 400
     assert {(i.row, i.column) for i in response.context["report"].errors} == {
-        (2, "Parent number"),
-        (3, "Parent number"),
+        (2, vi("Parent number")),
+        (3, vi("Parent number")),
     }
     assert not Task.objects.exists()
 
