@@ -737,17 +737,22 @@ def _figures(
     span: Span,
     today: dt.date,
     reports: Compliance | None = None,
-    obligations: Compliance | None = None,
+    known: dict[str, Compliance] | None = None,
 ) -> dict[str, Compliance | None]:
-    if obligations is None:
-        obligations = obligation_compliance(user=user, within=scope, span=span, today=today)
-    return {
-        OBLIGATIONS: obligations,
-        TASKS: task_compliance(user=user, within=scope, span=span, today=today),
-        REPORTS: reports if reports is not None else report_compliance(within=scope, span=span, today=today),
-        RECOMMENDATIONS: recommendation_compliance(user=user, within=scope, span=span, today=today),
-        CRITIQUES: critique_compliance(user=user, within=scope, span=span, today=today),
+    """`known`: components already read for the span (the trend folds its spans into one query per module)."""
+    known = known or {}
+    read = {
+        OBLIGATIONS: obligation_compliance,
+        TASKS: task_compliance,
+        RECOMMENDATIONS: recommendation_compliance,
+        CRITIQUES: critique_compliance,
     }
+    values: dict[str, Compliance | None] = {
+        key: known[key] if key in known else select(user=user, within=scope, span=span, today=today)
+        for key, select in read.items()
+    }
+    values[REPORTS] = reports if reports is not None else report_compliance(within=scope, span=span, today=today)
+    return {key: values[key] for key in (OBLIGATIONS, TASKS, REPORTS, RECOMMENDATIONS, CRITIQUES)}
 
 
 @dataclass
@@ -775,21 +780,144 @@ def trend(
     spans = trend_spans(span, count)
     book = book or ReportBook(within=scope, spans=spans, today=today)
     past = [each for each in spans if current is None or each != span]
-    duties = _trend_duties(user, scope, past, today)
+    known = _trend_components(user, scope, past, today)
     points = []
     for each in spans:
         if current is not None and each == span:
             values = current
         else:
-            values = _figures(user, scope, each, today, book.compliance(each), duties.get(each.id))
+            values = _figures(user, scope, each, today, book.compliance(each), known.get(each.id))
         points.append(TrendPoint(each, {key: rate_of(key, values) for key in COMPONENT_LABELS}))
     return points
 
 
+def _internals(module: str, *names: str) -> list[Any] | None:
+    """The module's own query helpers the trend folds its periods with, or None when one is missing."""
+    try:
+        selectors = importlib.import_module(f"phoihop.{module}.selectors")
+    except ImportError:
+        return None
+    found = [getattr(selectors, name, None) for name in names]
+    return None if any(f is None for f in found) else found
+
+
+def _bucket(field: str, ordered: list[Span]) -> Case:
+    """The number of the span (0, 1, …) holding the row's date in `field`; NULL outside them."""
+    return Case(
+        *[
+            When(**{f"{field}__gte": sp.date_from, f"{field}__lte": sp.date_to}, then=Value(n))
+            for n, sp in enumerate(ordered)
+        ],
+        output_field=IntegerField(),
+    )
+
+
+def _rolled_by_bucket(
+    rows: Iterable[tuple[int | None, int | None, dict[str, int]]], within: Unit | None, count: int
+) -> list[Compliance]:
+    """Add (bucket, unit id, counts) rows into one Compliance per bucket; only units inside `within` when given."""
+    paths = _subtree_paths(within, {pk for _b, pk, _c in rows}) if within is not None else {}
+    totals: list[dict[str, int]] = [defaultdict(int) for _n in range(count)]
+    for number, pk, counts in rows:
+        if number is None:
+            continue
+        if within is not None and not paths.get(pk, "").startswith(within.path):
+            continue
+        for name, value in counts.items():
+            totals[number][name] += value or 0
+    return [Compliance.from_counts(t) for t in totals]
+
+
+def _trend_tasks(user: Any, within: Unit, ordered: list[Span], today: dt.date) -> list[Compliance] | None:
+    """tasks.task_compliance(unit=within) for each span, in one query grouped by the span of the due date."""
+    helpers = _internals("tasks", "tasks_visible", "_dated", "_lead_q", "_count_aggregates")
+    if helpers is None:
+        return None
+    visible, dated, lead_q, aggregates = helpers
+    rows = (
+        dated(visible(user), ordered[0].date_from, ordered[-1].date_to)
+        .filter(lead_q(within))
+        .annotate(bucket=_bucket("due_date", ordered))
+        .values("bucket")
+        .annotate(**aggregates(today))
+        .order_by()
+    )
+    return _rolled_by_bucket([(row.pop("bucket"), None, row) for row in rows], None, len(ordered))
+
+
+def _trend_critiques(user: Any, within: Unit, ordered: list[Span], today: dt.date) -> list[Compliance] | None:
+    """critique_compliance as `critique_compliance()` reads it for each span, in one grouped query."""
+    helpers = _internals("criticism", "_compliance_queryset", "_counts")
+    if helpers is None:
+        return None
+    queryset, counts = helpers
+    rows = (
+        queryset(user=user, drafting_unit=None, date_from=ordered[0].date_from, date_to=ordered[-1].date_to)
+        .annotate(bucket=_bucket("disposition_due", ordered))
+        .order_by()
+        .values("bucket", "drafting_unit_id")
+        .annotate(**counts(today))
+    )
+    rolled = None if _is_front(within) or _whole_tree(user, within) else within
+    return _rolled_by_bucket(
+        [(row.pop("bucket"), row.pop("drafting_unit_id"), row) for row in rows], rolled, len(ordered)
+    )
+
+
+def _trend_recommendations(user: Any, within: Unit, ordered: list[Span], today: dt.date) -> list[Compliance] | None:
+    """recommendation_compliance as `recommendation_compliance()` reads it for each span, in one query."""
+    helpers = _internals("oversight", "_rows", "_Tally")
+    if helpers is None:
+        return None
+    read_rows, tally_class = helpers
+    front = _is_front(within)
+    rows = list(
+        read_rows(
+            user=user,
+            front_unit=within if front else None,
+            date_from=ordered[0].date_from,
+            date_to=ordered[-1].date_to,
+        )
+    )
+    if not front and not _whole_tree(user, within):
+        # Addressed inside the scope: the roll-up of recommendation_compliance_by_agency.
+        paths = _subtree_paths(within, {r["addressee_id"] for r in rows})
+        rows = [r for r in rows if paths.get(r["addressee_id"], "").startswith(within.path)]
+    tallies = [tally_class() for _sp in ordered]
+    for row in rows:
+        for number, sp in enumerate(ordered):
+            if sp.date_from <= row["deadline"] <= sp.date_to:
+                tallies[number].add(row, today)
+                break
+    return [t.compliance() for t in tallies]
+
+
 @reporting_selectors.analytic_read
-def _trend_duties(user: Any, scope: Unit, spans: list[Span], today: dt.date) -> dict[str, Compliance]:
-    """The duties of every past span of the trend in one grouped query (the costliest part read per span)."""
-    return obligations_by_span(user=user, within=scope, spans=spans, today=today) if spans else {}
+def _trend_components(user: Any, scope: Unit, spans: list[Span], today: dt.date) -> dict[str, dict[str, Compliance]]:
+    """Every past span's duties, tasks, recommendations and critiques: one grouped query per module.
+
+    Each row falls in the bucket of the span holding its deadline (the spans are back to back),
+    so each bucket equals what the module's own selector returns for that span; a module whose
+    helpers are not there is read span by span by `_figures`.
+    """
+    if not spans:
+        return {}
+    ordered = sorted(spans, key=lambda sp: sp.date_from)
+    result: dict[str, dict[str, Compliance]] = {sp.id: {} for sp in ordered}
+    for sp_id, value in obligations_by_span(user=user, within=scope, spans=ordered, today=today).items():
+        result[sp_id][OBLIGATIONS] = value
+    if any(b.date_from <= a.date_to for a, b in pairwise(ordered)):
+        return result
+    for key, read in (
+        (TASKS, _trend_tasks),
+        (RECOMMENDATIONS, _trend_recommendations),
+        (CRITIQUES, _trend_critiques),
+    ):
+        values = read(user, scope, ordered, today)
+        if values is not None:
+            for sp, value in zip(ordered, values, strict=True):
+                result[sp.id][key] = value
+    return result
 
 
 def trend_spans(span: Span, count: int | None = None) -> list[Span]:
