@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from phoihop.core.models import BaseModel
 
@@ -86,7 +87,8 @@ class Supervision(BaseModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         NOTIFIED = "notified", _("Plan sent to the agencies")
-        IN_PROGRESS = "in_progress", _("In progress")
+        # Translators: a supervision under way ("đang giám sát"); a task in progress reads otherwise.
+        IN_PROGRESS = "in_progress", pgettext_lazy("supervision status", "In progress")
         CONCLUDED = "concluded", _("Concluded")
         CLOSED = "closed", _("Closed")
 

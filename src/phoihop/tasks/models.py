@@ -81,7 +81,8 @@ class Task(BaseModel):
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
-        IN_PROGRESS = "in_progress", _("In progress")
+        # Translators: a task (or a unit's part of it) being carried out; a supervision in progress reads otherwise.
+        IN_PROGRESS = "in_progress", pgettext_lazy("task status", "In progress")
         # Translators: a task reported as done, waiting for confirmation (not a submitted report).
         SUBMITTED = "submitted", pgettext_lazy("task status", "Submitted")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -207,7 +208,8 @@ class TaskUnit(models.Model):
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
-        IN_PROGRESS = "in_progress", _("In progress")
+        # Translators: a task (or a unit's part of it) being carried out; a supervision in progress reads otherwise.
+        IN_PROGRESS = "in_progress", pgettext_lazy("task status", "In progress")
         DONE = "done", _("Done")
         BLOCKED = "blocked", _("Blocked")
 
