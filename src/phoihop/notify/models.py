@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from phoihop.core.models import BaseModel
 
@@ -24,8 +25,10 @@ class Kind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
-    CONFIRMED = "confirmed", _("Confirmed")
-    COMMENTED = "commented", _("Comment")
+    # Translators: the kinds label items of every module (a task, an answer to a recommendation…), so they
+    # carry their own context: the plain words read "confirmed as done" and "explanation" elsewhere.
+    CONFIRMED = "confirmed", pgettext_lazy("notification kind", "Confirmed")
+    COMMENTED = "commented", pgettext_lazy("notification kind", "Comment")
     INVITED = "invited", _("Invitation")
     ANSWERED = "answered", _("Answered")
     URGED = "urged", _("Urging letter")
