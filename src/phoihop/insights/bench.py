@@ -283,9 +283,13 @@ def _person(username: str, unit: Unit, role: str) -> User:
     return user
 
 
-def _times(client: Client, url: str, requests: int) -> tuple[float, float, int]:
-    """Warm up once, then time `requests` GETs; return median and p95 in ms and the status code."""
-    status = client.get(url, secure=True).status_code
+def _times(client: Client, url: str, requests: int) -> tuple[float, float, int, int]:
+    """Warm up, count one request's queries, then time `requests` GETs; return median and p95 in ms, queries, status."""
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, secure=True)
+    with CaptureQueriesContext(connection) as captured:  # a warm request: sessions and caches read already
+        status = client.get(url, secure=True).status_code
     times = []
     for _n in range(requests):
         started = time.perf_counter()
@@ -294,10 +298,10 @@ def _times(client: Client, url: str, requests: int) -> tuple[float, float, int]:
         status = response.status_code
     times.sort()
     p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
-    return statistics.median(times), p95, status
+    return statistics.median(times), p95, len(captured), status
 
 
-def measure(*, requests: int, period: str, say: Callable[[str], None]) -> list[tuple[str, float, float, int]]:
+def measure(*, requests: int, period: str, say: Callable[[str], None]) -> list[tuple[str, float, float, int, int]]:
     """Time the dashboard for the whole tree (system admin) and for one province (a leader of it)."""
     root = Unit.objects.filter(depth=1).order_by("path").first()
     province = (
@@ -320,8 +324,8 @@ def measure(*, requests: int, period: str, say: Callable[[str], None]) -> list[t
             client = Client()
             client.force_login(user)
             units = Unit.objects.filter(path__startswith=scope.path).count()
-            median, p95, status = _times(client, f"/insights/?period={period}&unit={scope.pk}", requests)
-            rows.append((f"{label}, {units:,} units", median, p95, status))
+            median, p95, queries, status = _times(client, f"/insights/?period={period}&unit={scope.pk}", requests)
+            rows.append((f"{label}, {units:,} units", median, p95, queries, status))
     return rows
 
 
@@ -366,9 +370,9 @@ def run(*, requests: int, period: str | None, say: Callable[[str], None], seed: 
         f"reports {Submission.objects.count():,}; period {span.id}; {requests} requests after a warm-up"
     )
     rows = measure(requests=requests, period=span.id, say=say)
-    say(f"{'dashboard':<40} {'median ms':>10} {'p95 ms':>10} {'status':>7}")
-    for label, median, p95, status in rows:
-        say(f"{label:<40} {median:>10.1f} {p95:>10.1f} {status:>7}")
+    say(f"{'dashboard':<40} {'median ms':>10} {'p95 ms':>10} {'queries':>8} {'status':>7}")
+    for label, median, p95, queries, status in rows:
+        say(f"{label:<40} {median:>10.1f} {p95:>10.1f} {queries:>8} {status:>7}")
     review = time_review(period_from=span.start, period_to=span.end)
     if review is not None:
         say(f"review report DOCX ({review[0]}, {span.id}): {review[1]:.0f} ms")

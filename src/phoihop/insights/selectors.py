@@ -828,15 +828,20 @@ def _rolled_by_bucket(
     return [Compliance.from_counts(t) for t in totals]
 
 
-def _trend_tasks(user: Any, within: Unit, ordered: list[Span], today: dt.date) -> list[Compliance] | None:
-    """tasks.task_compliance(unit=within) for each span, in one query grouped by the span of the due date."""
+def _trend_tasks(
+    user: Any, within: Unit, ordered: list[Span], today: dt.date, subtree: bool = False
+) -> list[Compliance] | None:
+    """tasks.task_compliance(unit=within) for each span, in one query grouped by the span of the due date.
+
+    `subtree`: tasks led by any unit of `within`'s subtree (task_compliance_by(by="unit") rolled up).
+    """
     helpers = _internals("tasks", "tasks_visible", "_dated", "_lead_q", "_count_aggregates")
     if helpers is None:
         return None
     visible, dated, lead_q, aggregates = helpers
     rows = (
         dated(visible(user), ordered[0].date_from, ordered[-1].date_to)
-        .filter(lead_q(within))
+        .filter(Q(lead_unit__path__startswith=within.path) if subtree else lead_q(within))
         .annotate(bucket=_bucket("due_date", ordered))
         .values("bucket")
         .annotate(**aggregates(today))
@@ -845,7 +850,9 @@ def _trend_tasks(user: Any, within: Unit, ordered: list[Span], today: dt.date) -
     return _rolled_by_bucket([(row.pop("bucket"), None, row) for row in rows], None, len(ordered))
 
 
-def _trend_critiques(user: Any, within: Unit, ordered: list[Span], today: dt.date) -> list[Compliance] | None:
+def _trend_critiques(
+    user: Any, within: Unit, ordered: list[Span], today: dt.date, subtree: bool = False
+) -> list[Compliance] | None:
     """critique_compliance as `critique_compliance()` reads it for each span, in one grouped query."""
     helpers = _internals("criticism", "_compliance_queryset", "_counts")
     if helpers is None:
@@ -858,19 +865,21 @@ def _trend_critiques(user: Any, within: Unit, ordered: list[Span], today: dt.dat
         .values("bucket", "drafting_unit_id")
         .annotate(**counts(today))
     )
-    rolled = None if _is_front(within) or _whole_tree(user, within) else within
+    rolled = within if subtree or not (_is_front(within) or _whole_tree(user, within)) else None
     return _rolled_by_bucket(
         [(row.pop("bucket"), row.pop("drafting_unit_id"), row) for row in rows], rolled, len(ordered)
     )
 
 
-def _trend_recommendations(user: Any, within: Unit, ordered: list[Span], today: dt.date) -> list[Compliance] | None:
+def _trend_recommendations(
+    user: Any, within: Unit, ordered: list[Span], today: dt.date, subtree: bool = False
+) -> list[Compliance] | None:
     """recommendation_compliance as `recommendation_compliance()` reads it for each span, in one query."""
     helpers = _internals("oversight", "_rows", "_Tally")
     if helpers is None:
         return None
     read_rows, tally_class = helpers
-    front = _is_front(within)
+    front = _is_front(within) and not subtree
     rows = list(
         read_rows(
             user=user,
@@ -879,7 +888,7 @@ def _trend_recommendations(user: Any, within: Unit, ordered: list[Span], today: 
             date_to=ordered[-1].date_to,
         )
     )
-    if not front and not _whole_tree(user, within):
+    if subtree or (not front and not _whole_tree(user, within)):
         # Addressed inside the scope: the roll-up of recommendation_compliance_by_agency.
         paths = _subtree_paths(within, {r["addressee_id"] for r in rows})
         rows = [r for r in rows if paths.get(r["addressee_id"], "").startswith(within.path)]
@@ -893,8 +902,13 @@ def _trend_recommendations(user: Any, within: Unit, ordered: list[Span], today: 
 
 
 @reporting_selectors.analytic_read
-def _trend_components(user: Any, scope: Unit, spans: list[Span], today: dt.date) -> dict[str, dict[str, Compliance]]:
+def _trend_components(
+    user: Any, scope: Unit, spans: list[Span], today: dt.date, subtree: bool = False
+) -> dict[str, dict[str, Compliance]]:
     """Every past span's duties, tasks, recommendations and critiques: one grouped query per module.
+
+    `subtree`: count what is owed anywhere in the scope's subtree, as `figures_by_prefix` does for a
+    unit's scorecard, rather than the dashboard's reading of a Front body or a non-territory unit.
 
     Each row falls in the bucket of the span holding its deadline (the spans are back to back),
     so each bucket equals what the module's own selector returns for that span; a module whose
@@ -913,7 +927,7 @@ def _trend_components(user: Any, scope: Unit, spans: list[Span], today: dt.date)
         (RECOMMENDATIONS, _trend_recommendations),
         (CRITIQUES, _trend_critiques),
     ):
-        values = read(user, scope, ordered, today)
+        values = read(user, scope, ordered, today, subtree)
         if values is not None:
             for sp, value in zip(ordered, values, strict=True):
                 result[sp.id][key] = value

@@ -106,3 +106,20 @@ def test_scorecard_tables_export_to_xlsx(admin_web, coordination, tree):
     assert len(list(load_workbook(io.BytesIO(history.getvalue())).active.iter_rows(min_row=4))) == 4
     reasons = admin_web.get(_url(tree["commune_ubnd"], period="2025", format="xlsx", table="reasons"))
     assert reasons.status_code == 200
+
+
+@pytest.mark.parametrize("unit_key", ["ubnd", "mttq", "hlhpn", "commune", "commune_ubnd"])
+@pytest.mark.parametrize("period", ["2025", "2025Q4"])
+def test_the_history_read_in_one_query_per_module_equals_the_scores_period_by_period(
+    coordination, tree, province_admin, unit_key, period
+):
+    unit = tree[unit_key]
+    span = s.span_of(period)
+    card = scorecards.unit_scorecard(user=province_admin, unit=unit, span=span, today=TODAY)
+    for point in card.history:
+        grouped, _book = s.figures_by_prefix(
+            user=province_admin, within=unit, length=len(unit.path), span=point.span, today=TODAY
+        )
+        figures = grouped.get(unit.path, dict.fromkeys(s.SCORED))
+        assert point.score == scorecards.score(figures), point.span.id
+    assert any(p.score is not None for p in card.history)
