@@ -227,7 +227,9 @@ def test_the_dashboard_query_count_does_not_grow_with_units(admin_web, coordinat
     _add_communes(tree, 6)
     after = _queries(client, params)
     assert after == before
-    assert before <= 50  # 46 on SQLite: one grouped query per module for the whole trend, not one per period
+    # 46 on SQLite, 53 on PostgreSQL (its SET LOCAL jit = off per figure): one grouped query per module for the
+    # whole trend, not one per period (the benchmark page went from 79–84 queries to 53–56).
+    assert before <= 55
 
 
 def test_tables_export_to_xlsx_and_read_back(admin_web, coordination, tree):
