@@ -26,9 +26,8 @@ from phoihop.criticism import critique_document, selectors, services
 from phoihop.criticism.forms import CritiqueCreateForm, ExpertForm, InviteForm, IssueForm, OpinionForm, VersionForm
 from phoihop.criticism.models import Critique, Disposition, DraftSection, DraftVersion
 from phoihop.criticism.permissions import CritiqueAccess, access_critique, front_units_for
-from phoihop.documents.builder import render_docx
-from phoihop.documents.pdf import PdfUnavailable, pdf_unavailable_reason, render_pdf
-from phoihop.documents.responses import document_download, document_filename
+from phoihop.documents.pdf import pdf_unavailable_reason
+from phoihop.documents.responses import official_document_response
 
 PAGE_SIZE = 25
 
@@ -373,13 +372,7 @@ def critique_close(request: HttpRequest, pk: int) -> HttpResponse:
 def _download(doc: Any, extension: str) -> HttpResponse:
     if extension not in ("docx", "pdf"):
         raise Http404
-    content = render_docx(doc)
-    if extension == "pdf":
-        try:
-            content = render_pdf(content)
-        except PdfUnavailable as exc:
-            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
-    return document_download(content, document_filename(doc, extension))
+    return official_document_response(doc, extension)
 
 
 @login_required

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import io
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.text import slugify
 
 from phoihop.core.text import fold
-from phoihop.documents.builder import OfficialDocument, document_number
+from phoihop.documents.builder import OfficialDocument, document_number, render_docx
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -44,3 +44,20 @@ def document_download(content: bytes, filename: str) -> FileResponse:
         filename=filename,
         content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
     )
+
+
+def official_document_response(doc: OfficialDocument, extension: str) -> HttpResponse:
+    """Return the document as DOCX, or as PDF when `extension` is "pdf".
+
+    Without LibreOffice the PDF answers 503 with the message saying what to install: the DOCX
+    is still there, so nothing the person needs is lost.
+    """
+    from phoihop.documents.pdf import PdfUnavailable, render_pdf
+
+    content = render_docx(doc)
+    if extension == "pdf":
+        try:
+            content = render_pdf(content)
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    return document_download(content, document_filename(doc, extension))

@@ -20,7 +20,7 @@ from django.utils import translation
 
 from phoihop.core.dates import vn_date
 from phoihop.documents import issuers
-from phoihop.documents.builder import Heading, OfficialDocument, Paragraph, Signature, Table, render_docx
+from phoihop.documents.builder import Heading, OfficialDocument, Paragraph, Signature, Table
 from phoihop.documents.selectors import issued_number_get_for_target
 from phoihop.orgs.models import Membership, Role, Unit
 from phoihop.oversight import services
@@ -219,7 +219,3 @@ DOCUMENTS = {
     "decision": decision_document,
     "conclusion": conclusion_document,
 }
-
-
-def docx_bytes(document: OfficialDocument) -> bytes:
-    return render_docx(document)

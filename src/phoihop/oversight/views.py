@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from phoihop.core.spreadsheets import XlsxColumn, write_table_xlsx
 from phoihop.criticism.selectors import critiques_addressed_to, critiques_for_board
-from phoihop.documents.responses import document_download, document_filename
+from phoihop.documents.responses import document_download, official_document_response
 from phoihop.orgs import access
 from phoihop.orgs.models import Role, Unit
 from phoihop.oversight import documents, forms, permissions, selectors, services
@@ -492,15 +492,7 @@ def supervision_document(request: HttpRequest, pk: int, kind: str) -> HttpRespon
 
 
 def _document_response(request: HttpRequest, doc: Any) -> HttpResponse:
-    content = documents.docx_bytes(doc)
-    if request.GET.get("format") == "pdf":
-        from phoihop.documents.pdf import PdfUnavailable, render_pdf
-
-        try:
-            return document_download(render_pdf(content), document_filename(doc, "pdf"))
-        except PdfUnavailable as exc:
-            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
-    return document_download(content, document_filename(doc, "docx"))
+    return official_document_response(doc, "pdf" if request.GET.get("format") == "pdf" else "docx")
 
 
 @login_required
