@@ -22,7 +22,8 @@ from phoihop.oversight.models import Recommendation, Supervision, SupervisionPro
 
 # The Front above reaches a supervision through a recommendation escalated to it (its public parts only).
 SUPERVISION_VIA = ("front_unit", "subjects", "recommendations__escalation__to_unit")
-RECOMMENDATION_VIA = ("front_unit", "addressee", "escalation__to_unit")
+# The agency and the Front above see a recommendation once it is sent: a draft is the Front's own.
+RECOMMENDATION_RECEIVED_VIA = ("addressee", "escalation__to_unit")
 
 
 def _or_team(condition: Q | None, user: Any, prefix: str = "") -> Q | None:
@@ -41,10 +42,13 @@ def supervisions_visible(user: Any) -> QuerySet[Supervision]:
 
 
 def recommendations_visible(user: Any) -> QuerySet[Recommendation]:
-    """Recommendations of the person's Front, addressed to their agency, escalated to them, or of their team."""
-    condition = _or_team(access.scope_q(user, via=RECOMMENDATION_VIA), user, prefix="supervision__")
+    """Recommendations of the person's Front or team (drafts too), and those sent to their agency or above."""
+    own = _or_team(access.scope_q(user, via="front_unit"), user, prefix="supervision__")
     queryset = Recommendation.objects.all()
-    return queryset if condition is None else queryset.filter(condition).distinct()
+    if own is None:
+        return queryset
+    received = access.scope_q(user, via=RECOMMENDATION_RECEIVED_VIA) & ~Q(status=Recommendation.Status.DRAFT)
+    return queryset.filter(own | received).distinct()
 
 
 def programmes_visible(user: Any) -> QuerySet[SupervisionProgramme]:

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from docx import Document
 
+from phoihop.api.services import token_issue
 from phoihop.oversight import services
 from phoihop.oversight.models import Recommendation
 
@@ -125,6 +126,20 @@ def test_an_agency_sees_only_the_recommendations_addressed_to_it(
     assert sent.title in page and other.title not in page
     assert "Còn 12 kiến nghị" not in page  # findings are the Front's
     assert _get(client, sonv_officer, other.get_absolute_url()).status_code == 200
+
+
+def test_a_draft_recommendation_is_the_fronts_own_until_it_is_sent(client, sent, front_officer, sonv_officer, tree):
+    draft = services.recommendation_create(
+        actor=front_officer, supervision=sent.supervision, addressee=tree["sonv"], text="Số hóa hồ sơ."
+    )
+    # The agency it will be addressed to sees nothing of it yet: not the page, not the API.
+    assert _get(client, sonv_officer, draft.get_absolute_url()).status_code == 404
+    token = token_issue(user=sonv_officer, name="tests")[1]
+    listed = client.get("/api/v1/oversight/recommendations", headers={"Authorization": f"Bearer {token}"}).json()
+    assert draft.pk not in [item["id"] for item in listed["items"]]
+    assert _get(client, front_officer, draft.get_absolute_url()).status_code == 200
+    services.recommendation_send(actor=front_officer, recommendation=draft, on_date=D(2026, 2, 5))
+    assert _get(client, sonv_officer, draft.get_absolute_url()).status_code == 200
 
 
 def test_agency_answers_with_a_file_and_the_front_assesses(client, sent, commune_officer, front_officer):
