@@ -117,7 +117,8 @@ class Command(BaseCommand):
             "  " + "  ".join(codes[:5]),
             "  " + "  ".join(codes[5:]),
             "",
-            f"E-mails (password reset) are written to {getattr(settings, 'EMAIL_FILE_PATH', 'the console')}",
+            "E-mails (password reset, notifications, invitations) are written to "
+            f"{getattr(settings, 'EMAIL_FILE_PATH', 'the console')}",
             "",
         ]
         return "\n".join(lines)
